@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import services
+from accounts.forms import LanguageForm, ProfileForm
+from config.htmx import AuthenticatedRequest, HtmxRequest
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_view(request: AuthenticatedRequest) -> HttpResponse:
+    form = ProfileForm.for_user(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_update_profile(user=request.user, **form.cleaned_data)
+        translation.activate(user.preferred_language)
+        messages.success(request, _("Your profile has been saved."))
+        response = redirect("profile")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
+        return response
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/profile.html", {"form": form}, status=status)
+
+
+@require_POST
+def language_switch_view(request: HtmxRequest) -> HttpResponse:
+    """Switch the interface language: a cookie for everyone, saved on the profile if signed in.
+
+    The switcher is a plain form, so it works without JavaScript; ``next``
+    only ever points back into this site.
+    """
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if not form.is_valid():
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response

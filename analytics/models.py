@@ -1,0 +1,4 @@
+"""Metric read models computed by Celery (DESIGN.md "Analytics").
+
+Empty until the analytics issue builds them.
+"""

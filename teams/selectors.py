@@ -1,0 +1,43 @@
+"""Reads about cohorts, teams and memberships shared by pages, admin and later the API."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+from teams.models import Membership, Team
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def visible_team_ids(user: User) -> models.QuerySet:
+    """A subquery of the ids of teams the user may see (for ``team_id__in=``)."""
+    return Team.objects.visible_to(user).values("pk")
+
+
+def viewer_role_subquery(user: User, team_ref: str) -> models.Subquery:
+    """The user's active role in the team named by ``team_ref`` (an OuterRef path)."""
+    role = Membership.objects.active().filter(team=models.OuterRef(team_ref), user=user)
+    return models.Subquery(role.values("role")[:1])
+
+
+def teams_for_dashboard(user: User) -> models.QuerySet[Team]:
+    """The user's teams (all teams for staff) with their cohort and the user's role."""
+    return (
+        Team.objects.visible_to(user)
+        .with_viewer_role(user)
+        .select_related("cohort")
+        .order_by("-cohort__starts_on", "name")
+    )
+
+
+def team_members(team: Team) -> models.QuerySet[Membership]:
+    """Active members of a team, mentors first."""
+    return (
+        Membership.objects.active()
+        .filter(team=team)
+        .select_related("user")
+        .order_by("-role", "user__full_name", "user__username")
+    )

@@ -1,0 +1,83 @@
+"""Shared fixtures: the personas every permission test speaks of.
+
+- ``team``: the team under test, with a project ``project`` (default columns);
+- ``staff``: a coordinator, member of nothing;
+- ``mentor`` and ``intern``: active members of ``team``;
+- ``outsider``: an intern of another team in the same cohort.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+from teams.models import Role
+from tests.accounts.factories import UserFactory
+from tests.projects.factories import ProjectFactory
+from tests.teams.factories import MembershipFactory, TeamFactory
+
+PERSONAS = ("anonymous", "staff", "mentor", "intern", "outsider")
+
+
+def require_services() -> bool:
+    """CI sets REQUIRE_SERVICES=1: a missing service is then a failure, not a skip."""
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        if require_services():
+            pytest.fail("REQUIRE_SERVICES is set but the tests are not running on PostgreSQL")
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (as .ci/run does)")
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Web team")
+
+
+@pytest.fixture
+def other_team(team):
+    return TeamFactory(cohort=team.cohort, name="Data team")
+
+
+@pytest.fixture
+def project(team):
+    return ProjectFactory(team=team, name="Web shop", key="WEB")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def mentor(team):
+    return MembershipFactory(team=team, role=Role.MENTOR, user__username="mentor").user
+
+
+@pytest.fixture
+def intern(team):
+    return MembershipFactory(team=team, role=Role.INTERN, user__username="intern").user
+
+
+@pytest.fixture
+def outsider(other_team):
+    return MembershipFactory(team=other_team, role=Role.INTERN, user__username="outsider").user
+
+
+@pytest.fixture
+def persona(request, client):
+    """Log ``client`` in as the persona named by the test's parameter; returns the user."""
+
+    def login(name: str):
+        if name == "anonymous":
+            return None
+        user = request.getfixturevalue(name)
+        client.force_login(user)
+        return user
+
+    return login
