@@ -33,7 +33,37 @@ def _read(name: str, cast, default):
         ) from error
 
 
-DEBUG: bool = _read("DEBUG", env.bool, False)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(name: str, default: bool) -> bool:
+    """A strict boolean: django-environ would read a typo like "ture" as False."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} has a bad value: {raw!r} is not one of "
+            "1/0, true/false, yes/no, on/off."
+        )
+    return value in _TRUE
+
+
+def _database(name: str, default: str) -> dict:
+    config = _read(name, env.db_url, default)
+    if config.get("ENGINE") not in {
+        "django.db.backends.sqlite3",
+        "django.db.backends.postgresql",
+    }:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} has a bad value: use postgres://… or sqlite:///…"
+        )
+    return config
+
+
+DEBUG: bool = _bool("DEBUG", False)
 
 SECRET_KEY: str = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -101,6 +131,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -110,7 +141,7 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DATABASES = {
-    "default": _read("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": _database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 DATABASES["default"].setdefault("CONN_MAX_AGE", _read("DB_CONN_MAX_AGE", env.int, 60))
@@ -235,8 +266,8 @@ EMAIL_HOST: str = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT: int = _read("EMAIL_PORT", env.int, 25)
 EMAIL_HOST_USER: str = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD: str = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS: bool = _read("EMAIL_USE_TLS", env.bool, False)
-EMAIL_USE_SSL: bool = _read("EMAIL_USE_SSL", env.bool, False)
+EMAIL_USE_TLS: bool = _bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL: bool = _bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="Internboard <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -266,16 +297,16 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if _read("USE_X_FORWARDED_PROTO", env.bool, False) else None
+    ("HTTP_X_FORWARDED_PROTO", "https") if _bool("USE_X_FORWARDED_PROTO", False) else None
 )
 # Production (DEBUG off) defaults to HTTPS everywhere; each can be turned off
 # explicitly, e.g. SECURE_SSL_REDIRECT=0 when a proxy already redirects.
-SECURE_SSL_REDIRECT: bool = _read("SECURE_SSL_REDIRECT", env.bool, not DEBUG)
-SESSION_COOKIE_SECURE: bool = _read("SESSION_COOKIE_SECURE", env.bool, not DEBUG)
-CSRF_COOKIE_SECURE: bool = _read("CSRF_COOKIE_SECURE", env.bool, not DEBUG)
+SECURE_SSL_REDIRECT: bool = _bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE: bool = _bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE: bool = _bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS: int = _read("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = _read("SECURE_HSTS_INCLUDE_SUBDOMAINS", env.bool, not DEBUG)
-SECURE_HSTS_PRELOAD: bool = _read("SECURE_HSTS_PRELOAD", env.bool, not DEBUG)
+SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD: bool = _bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Logging ------------------------------------------------------------------------

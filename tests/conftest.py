@@ -81,3 +81,18 @@ def persona(request, client):
         return user
 
     return login
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A reachable Redis (REDIS_URL, as .ci/run exports), or a skip with the reason."""
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except (redis.RedisError, OSError):
+        if require_services():
+            pytest.fail(f"REQUIRE_SERVICES is set but Redis at {url} does not answer")
+        pytest.skip(f"needs Redis at {url} (start redis-server, as .ci/run does)")
+    return url

@@ -1,7 +1,7 @@
 import factory
 
 from projects.models import Project
-from projects.services import project_create
+from projects.services import project_create, project_set_archived
 from tests.accounts.factories import UserFactory
 from tests.teams.factories import TeamFactory
 
@@ -17,5 +17,8 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"P{n}")
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return project_create(by=UserFactory(is_staff=True), **kwargs)
+    def _create(cls, model_class, *args, archived: bool = False, **kwargs):
+        project = project_create(by=UserFactory(is_staff=True), **kwargs)
+        if archived:
+            project = project_set_archived(project=project, by=None, archived=True)
+        return project
