@@ -35,3 +35,8 @@ def team_projects(team: Team, *, include_archived: bool = True) -> models.QueryS
 
 def project_columns(project: Project) -> models.QuerySet[Column]:
     return Column.objects.filter(project=project).order_by("position")
+
+
+def visible_project_ids(user: User) -> models.QuerySet:
+    """A subquery of the ids of projects the user may see (for ``project_id__in=``)."""
+    return Project.objects.visible_to(user).values("pk")

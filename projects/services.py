@@ -146,7 +146,8 @@ def _lock_project_columns(project: Project) -> list[Column]:
     mentors reordering or adding columns at once are serialised instead of
     colliding on the unique (project, position) constraint.
     """
-    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk").get()
+    # NO KEY UPDATE: does not block inserts that reference the project.
+    Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk").get()
     return list(Column.objects.filter(project_id=project.pk).order_by("position"))
 
 

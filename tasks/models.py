@@ -1,5 +1,298 @@
-"""Tasks, ranks, moves, comments, checklists, reviews and activity.
+"""Tasks and everything that happens to them: ranks, moves, comments, checklists, reviews.
 
-Empty until the board issue builds it (see DESIGN.md "Domain"); the app is
-installed now so its migrations start in the right place in the graph.
+Ordering inside a column is stored as a sparse integer ``rank``: a move picks a
+rank between its new neighbours, so it writes one row; only when two
+neighbours have no gap left is the column renumbered, under the column lock
+(see ``tasks.services``). A unique (column, rank) constraint makes collisions
+impossible whatever the concurrency; archived tasks have no rank at all.
 """
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tasks.querysets import TaskQuerySet
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Label(models.Model):
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="labels",
+        verbose_name=_("project"),
+    )
+    name = models.CharField(_("name"), max_length=40)
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#64748b",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1d4ed8."))],
+    )
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "project",
+                models.functions.Lower("name"),
+                name="tasks_label_name_unique_in_project",
+                violation_error_message=_("This project already has a label with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(models.Model):
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("project"),
+    )
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=20000)
+    # PROTECT: a column that holds tasks cannot be deleted (projects.services).
+    column = models.ForeignKey(
+        "projects.Column", on_delete=models.PROTECT, related_name="tasks", verbose_name=_("column")
+    )
+    rank = models.BigIntegerField(_("rank"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+        verbose_name=_("assignee"),
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reported_tasks",
+        verbose_name=_("reporter"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    labels = models.ManyToManyField(
+        Label, blank=True, related_name="tasks", verbose_name=_("labels")
+    )
+    estimate = models.PositiveSmallIntegerField(
+        _("estimate"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Story points."),
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    archived = models.BooleanField(_("archived"), default=False)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "number"], name="tasks_task_number_unique_in_project"
+            ),
+            models.UniqueConstraint(
+                fields=["column", "rank"], name="tasks_task_rank_unique_in_column"
+            ),
+            # An archived task leaves the board order; a live one always has a place in it.
+            models.CheckConstraint(
+                condition=models.Q(archived=True, rank__isnull=True)
+                | models.Q(archived=False, rank__isnull=False),
+                name="tasks_task_rank_iff_live",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values), name="tasks_task_priority_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["column", "archived", "rank"]),
+            models.Index(fields=["assignee", "archived"]),
+            models.Index(fields=["project", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.project.key}-{self.number}"
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """Past its due date and not completed (archived tasks are never overdue)."""
+        if self.due_on is None or self.completed_at is not None or self.archived:
+            return False
+        return self.due_on < (today or timezone.localdate())
+
+
+class ChecklistItem(models.Model):
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("task")
+    )
+    text = models.CharField(_("text"), max_length=200)
+    done = models.BooleanField(_("done"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["task", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Comment(models.Model):
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="comments", verbose_name=_("task")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="task_comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=10000)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["task", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REQUEST_CHANGES = "request_changes", _("Request changes")
+
+
+class Review(models.Model):
+    """A mentor's decision on a task in a ``review`` column."""
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("task")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reviews_given",
+        verbose_name=_("reviewer"),
+    )
+    decision = models.CharField(_("decision"), max_length=16, choices=ReviewDecision.choices)
+    score = models.PositiveSmallIntegerField(
+        _("score"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=10000)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["task", "created_at", "pk"]
+        constraints = [
+            # Approvals carry a 1–5 score; requests for changes carry none.
+            models.CheckConstraint(
+                condition=models.Q(decision="approve", score__gte=1, score__lte=5)
+                | models.Q(decision="request_changes", score__isnull=True),
+                name="tasks_review_score_matches_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} · {self.task_id}"
+
+
+class ActivityKind(models.TextChoices):
+    CREATED = "created", _("created")
+    MOVED = "moved", _("moved")
+    ASSIGNED = "assigned", _("assigned")
+    EDITED = "edited", _("edited")
+    COMMENTED = "commented", _("commented")
+    REVIEWED = "reviewed", _("reviewed")
+    ARCHIVED = "archived", _("archived")
+    RESTORED = "restored", _("restored")
+    CHECKLIST = "checklist", _("checklist changed")
+    LABELS = "labels", _("labels changed")
+
+
+class Activity(models.Model):
+    """One change of a task, with who and when; analytics read moves from here."""
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="activities", verbose_name=_("task")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="task_activities",
+        verbose_name=_("actor"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
+    from_column = models.ForeignKey(
+        "projects.Column",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from column"),
+    )
+    to_column = models.ForeignKey(
+        "projects.Column",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to column"),
+    )
+    # Category names are kept too: columns can be renamed or deleted later,
+    # and analytics must still know a move entered "done".
+    from_category = models.CharField(_("from category"), max_length=16, blank=True)
+    to_category = models.CharField(_("to category"), max_length=16, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["task", "created_at", "pk"]
+        indexes = [models.Index(fields=["kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.task_id}"
