@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("projects.urls")),
+    path("", include("tasks.urls")),
 ]
 
 if settings.DEBUG:

@@ -3,7 +3,6 @@ from django.urls import path
 from projects import views
 
 urlpatterns = [
-    path("", views.dashboard_view, name="dashboard"),
     path("teams/<int:pk>/", views.team_detail_view, name="team_detail"),
     path("teams/<int:team_pk>/projects/new/", views.project_create_view, name="project_create"),
     path("projects/<int:pk>/settings/", views.project_settings_view, name="project_settings"),

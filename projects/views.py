@@ -1,4 +1,4 @@
-"""Dashboard, team page and project settings (HTML, progressively enhanced with htmx).
+"""Team page and project settings (HTML, progressively enhanced with htmx).
 
 Every view: fetch through a permission fetcher (404 outside the team), check
 the role predicate, call one service or selector, respond. Column actions
@@ -28,24 +28,6 @@ from projects.permissions import (
 )
 from teams import selectors as team_selectors
 from teams.permissions import can_manage_team, get_team_for_user
-
-
-@login_required
-@require_GET
-def dashboard_view(request: AuthenticatedRequest) -> HttpResponse:
-    teams = list(team_selectors.teams_for_dashboard(request.user))
-    projects_by_team: dict[int, list[Project]] = {}
-    for project in selectors.projects_for_user(request.user):
-        projects_by_team.setdefault(project.team_id, []).append(project)
-    rows = [
-        {
-            "team": team,
-            "projects": projects_by_team.get(team.pk, []),
-            "can_manage": can_manage_team(request.user, team),
-        }
-        for team in teams
-    ]
-    return render(request, "projects/dashboard.html", {"rows": rows})
 
 
 @login_required

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tasks.querysets import TaskQuerySet
 
@@ -27,6 +28,20 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class LabelColor(models.TextChoices):
+    """A fixed palette: colours are CSS classes, since the CSP forbids inline styles."""
+
+    SLATE = "slate", _("Grey")
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    TEAL = "teal", _("Teal")
+    BLUE = "blue", _("Blue")
+    VIOLET = "violet", _("Violet")
+    PINK = "pink", _("Pink")
+
+
 class Label(models.Model):
     project = models.ForeignKey(
         "projects.Project",
@@ -36,10 +51,7 @@ class Label(models.Model):
     )
     name = models.CharField(_("name"), max_length=40)
     color = models.CharField(
-        _("colour"),
-        max_length=7,
-        default="#64748b",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1d4ed8."))],
+        _("colour"), max_length=16, choices=LabelColor.choices, default=LabelColor.SLATE
     )
 
     class Meta:
@@ -239,16 +251,17 @@ class Review(models.Model):
 
 
 class ActivityKind(models.TextChoices):
-    CREATED = "created", _("created")
-    MOVED = "moved", _("moved")
-    ASSIGNED = "assigned", _("assigned")
-    EDITED = "edited", _("edited")
-    COMMENTED = "commented", _("commented")
-    REVIEWED = "reviewed", _("reviewed")
-    ARCHIVED = "archived", _("archived")
-    RESTORED = "restored", _("restored")
-    CHECKLIST = "checklist", _("checklist changed")
-    LABELS = "labels", _("labels changed")
+    # A context of their own: "archived" here is an event, not a state.
+    CREATED = "created", pgettext_lazy("activity", "created")
+    MOVED = "moved", pgettext_lazy("activity", "moved")
+    ASSIGNED = "assigned", pgettext_lazy("activity", "assigned")
+    EDITED = "edited", pgettext_lazy("activity", "edited")
+    COMMENTED = "commented", pgettext_lazy("activity", "commented")
+    REVIEWED = "reviewed", pgettext_lazy("activity", "reviewed")
+    ARCHIVED = "archived", pgettext_lazy("activity", "archived")
+    RESTORED = "restored", pgettext_lazy("activity", "restored")
+    CHECKLIST = "checklist", pgettext_lazy("activity", "checklist changed")
+    LABELS = "labels", pgettext_lazy("activity", "labels changed")
 
 
 class Activity(models.Model):

@@ -312,6 +312,27 @@ def task_update(*, task: Task, by: User, version: int, **changes: Any) -> Task:
 
 
 @transaction.atomic
+def task_edit(
+    *,
+    task: Task,
+    by: User,
+    version: int,
+    assignee: User | None,
+    labels: list[Label],
+    **changes: Any,
+) -> Task:
+    """The task form's save: fields, assignee and labels together, or nothing.
+
+    ``version`` guards the whole edit; the assignee and labels change only
+    when they differ from what is stored.
+    """
+    task = task_update(task=task, by=by, version=version, **changes)
+    if (assignee.pk if assignee else None) != task.assignee_id:
+        task = task_assign(task=task, by=by, assignee=assignee)
+    return task_set_labels(task=task, by=by, labels=labels)
+
+
+@transaction.atomic
 def task_assign(*, task: Task, by: User, assignee: User | None, version: int | None = None) -> Task:
     """Assign the task to a team member, or unassign it with ``None``."""
     _check_assignee(task.project, assignee)
@@ -349,7 +370,7 @@ def task_set_labels(*, task: Task, by: User, labels: list[Label]) -> Task:
 
 
 @transaction.atomic
-def label_create(*, project: Project, by: User, name: str, color: str = "#64748b") -> Label:
+def label_create(*, project: Project, by: User, name: str, color: str = "slate") -> Label:
     name = name.strip()
     if not name:
         raise DomainError(_("A label needs a name."), code="name", field="name")
@@ -447,11 +468,11 @@ def task_move(
     task: Task,
     by: User,
     column: Column,
-    position: int,
+    position: int | None,
     version: int,
     at: datetime.datetime | None = None,
 ) -> Task:
-    """Move a task to 0-based ``position`` in ``column`` (the position the client saw).
+    """Move a task to 0-based ``position`` in ``column`` (the position the client saw; None: end).
 
     Writes the task row (column, rank, version, started/completed times) and
     one Activity; nothing else about the task changes. Refuses a stale

@@ -233,6 +233,6 @@ def test_dashboard_runs_a_constant_number_of_queries(
     for n in range(size):
         ProjectFactory(team=team, key=f"K{n}")
     client.force_login(mentor)
-    # session, user, teams, projects
-    with django_assert_num_queries(4):
+    # session, user, teams, projects, my tasks
+    with django_assert_num_queries(5):
         client.get(reverse("dashboard"))

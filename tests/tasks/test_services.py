@@ -236,7 +236,7 @@ def test_comment_and_checklist_record_activity(project, intern):
 def test_labels_belong_to_the_project(project, intern):
     from tests.projects.factories import ProjectFactory
 
-    bug = services.label_create(project=project, by=intern, name="bug", color="#ff0000")
+    bug = services.label_create(project=project, by=intern, name="bug", color="red")
     with pytest.raises(DomainError):
         services.label_create(project=project, by=intern, name="BUG")
     foreign = services.label_create(project=ProjectFactory(key="OTH"), by=intern, name="x")

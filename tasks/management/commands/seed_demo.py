@@ -1,8 +1,14 @@
 """Create a realistic demo cohort so every page has data: `python manage.py seed_demo`.
 
+One cohort, three teams (two mentors and five interns each), two projects per
+team, and in every project 40–80 tasks with eight weeks of history (created,
+moved through the columns, reviewed with scores, some changes requested, some
+overdue), all written through the services with back-dated timestamps.
+
 Idempotent: rows are looked up by their natural keys and only missing ones
-are created, so a second run changes nothing. Demo passwords are set only on
-accounts this command creates.
+are created, and a project that already has tasks gets no more, so a second
+run changes nothing. Demo passwords are set only on accounts this command
+creates.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from projects.models import Project
 from projects.services import project_create
+from tasks.demo import seed_project_history
 from teams.models import Cohort, Membership, Role, Team
 
 DEMO_PASSWORD = "internboard"  # noqa: S105 - printed on purpose for the demo
@@ -139,9 +146,11 @@ class Command(BaseCommand):
                     )
                     created += new
             for name, key, description in spec["projects"]:
-                if Project.objects.filter(team=team, key=key).exists():
+                project = Project.objects.filter(team=team, key=key).first()
+                if project is not None:
+                    created += seed_project_history(project=project)
                     continue
-                project_create(
+                project = project_create(
                     team=team,
                     by=admin,
                     name=name,
@@ -150,5 +159,5 @@ class Command(BaseCommand):
                     starts_on=cohort.starts_on,
                     ends_on=cohort.ends_on,
                 )
-                created += 1
+                created += 1 + seed_project_history(project=project)
         return created
