@@ -17,13 +17,23 @@ from tests.conftest import require_services
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made
-# by fixtures around it are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="session")
+def allow_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; the ORM calls made
+    by fixtures around it are still plain synchronous code, so Django's async
+    guard must stand down for these tests only."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(allow_orm_beside_playwright):
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         if require_services():
             pytest.fail(f"REQUIRE_SERVICES is set but no Chromium at {CHROMIUM}")
