@@ -96,3 +96,12 @@ def redis_url() -> str:
             pytest.fail(f"REQUIRE_SERVICES is set but Redis at {url} does not answer")
         pytest.skip(f"needs Redis at {url} (start redis-server, as .ci/run does)")
     return url
+
+
+def persona_matrix(table: dict[str, tuple[int, ...]]) -> list[tuple[str, str, int]]:
+    """Flatten ``{endpoint: (status per persona in PERSONAS order)}`` for parametrize."""
+    return [
+        (endpoint, name, status)
+        for endpoint, statuses in table.items()
+        for name, status in zip(PERSONAS, statuses, strict=True)
+    ]

@@ -191,3 +191,32 @@ def test_user_autocomplete_searches_full_name(staff_client, intern):
 
     assert response.status_code == 200
     assert [result["id"] for result in response.json()["results"]] == [str(intern.pk)]
+
+
+def test_task_pages_in_the_admin_are_read_only_but_render_with_history(
+    staff_client, project, intern, mentor
+):
+    from tasks.models import Activity, Review, Task
+    from tasks.services import comment_create, review_submit
+    from tests.tasks.factories import make_task
+
+    task = make_task(project, intern, title="<b>Audited</b>", column_name="Review")
+    comment_create(task=task, by=intern, body="Done")
+    review_submit(task=task, by=mentor, decision="approve", score=5)
+
+    for model, obj in (
+        (Task, task),
+        (Review, Review.objects.get()),
+        (Activity, Activity.objects.first()),
+    ):
+        opts = model._meta
+        response = staff_client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
+        assert response.status_code == 200
+    body = staff_client.get(reverse("admin:tasks_task_change", args=[task.pk])).content.decode()
+    assert "&lt;b&gt;Audited&lt;/b&gt;" in body
+    assert "<b>Audited</b>" not in body
+    # A POST cannot change a task behind the services' back.
+    staff_client.post(reverse("admin:tasks_task_change", args=[task.pk]), {"title": "Hacked"})
+    assert Task.objects.get(pk=task.pk).title == "<b>Audited</b>"

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import Column, Project
+from tests.conftest import persona_matrix
 from tests.projects.factories import ProjectFactory
 
 # (url name, kwargs builder) → expected status per persona for a GET.
@@ -23,16 +24,11 @@ GET_MATRIX = {
     "project_create": (302, 200, 200, 403, 404),
     "project_settings": (302, 200, 200, 403, 404),
 }
-PERSONAS = ("anonymous", "staff", "mentor", "intern", "outsider")
 
 
 @pytest.mark.parametrize(
     ("page", "persona_name", "expected"),
-    [
-        (page, name, status)
-        for page, statuses in GET_MATRIX.items()
-        for name, status in zip(PERSONAS, statuses, strict=True)
-    ],
+    persona_matrix(GET_MATRIX),
 )
 def test_page_permission_matrix(client, persona, team, project, page, persona_name, expected):
     persona(persona_name)
@@ -75,11 +71,7 @@ POST_MATRIX = {
 
 @pytest.mark.parametrize(
     ("action", "persona_name", "expected"),
-    [
-        (action, name, status)
-        for action, statuses in POST_MATRIX.items()
-        for name, status in zip(PERSONAS, statuses, strict=True)
-    ],
+    persona_matrix(POST_MATRIX),
 )
 def test_project_write_permission_matrix(client, persona, project, action, persona_name, expected):
     # An extra empty todo column so deleting it is allowed for those who may.

@@ -9,9 +9,8 @@ from django.urls import reverse
 from projects.models import Column
 from tasks.models import ChecklistItem, Comment, Label, Review, Task
 from tasks.services import checklist_add, comment_create, label_create, task_set_labels
+from tests.conftest import persona_matrix
 from tests.tasks.factories import column, make_task
-
-PERSONAS = ("anonymous", "staff", "mentor", "intern", "outsider")
 
 
 @pytest.fixture
@@ -44,11 +43,7 @@ GET_MATRIX = {
 
 @pytest.mark.parametrize(
     ("page", "persona_name", "expected"),
-    [
-        (page, name, status)
-        for page, statuses in GET_MATRIX.items()
-        for name, status in zip(PERSONAS, statuses, strict=True)
-    ],
+    persona_matrix(GET_MATRIX),
 )
 def test_read_permission_matrix(client, persona, project, task, page, persona_name, expected):
     persona(persona_name)
@@ -120,11 +115,7 @@ def snapshot(project):
 
 @pytest.mark.parametrize(
     ("action", "persona_name", "expected"),
-    [
-        (action, name, status)
-        for action, statuses in WRITE_MATRIX.items()
-        for name, status in zip(PERSONAS, statuses, strict=True)
-    ],
+    persona_matrix(WRITE_MATRIX),
 )
 def test_write_permission_matrix(client, persona, project, task, action, persona_name, expected):
     url, data = write_requests(project, task)[action]
