@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.services import api_token_revoke
 
 
 @admin.register(User)
@@ -58,3 +62,54 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "full_name", "email")
     ordering = ("username",)
     readonly_fields = ("last_login", "date_joined")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens to inspect and revoke, never to create or edit.
+
+    A token is created by its owner (/settings/tokens/) or the
+    ``create_api_token`` command, the only places its secret is shown. The
+    stored hash is never displayed: it is useless to a reader, and it is
+    better not to hand it around.
+    """
+
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_select_related = ("user",)
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("user__username", "user__full_name", "name", "prefix")
+    fields = list_display
+    readonly_fields = list_display
+    date_hierarchy = "created_at"
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        # The page of one token is read-only (nothing on it may change); the
+        # change permission on the model still gates the revoke action.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(token=token, by=request.user)
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )

@@ -8,7 +8,12 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Language, User
+from accounts.models import (
+    API_TOKEN_MAX_EXPIRY_DAYS,
+    API_TOKEN_NAME_MAX_LENGTH,
+    Language,
+    User,
+)
 
 
 @cache
@@ -54,3 +59,18 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
         return User._default_manager.filter(
             **{f"{email_field}__iexact": email, "is_active": True}
         ).exclude(**{email_field: ""})
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=API_TOKEN_NAME_MAX_LENGTH,
+        help_text=_("What the token is for, e.g. “Reports export”."),
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Expires in (days)"),
+        required=False,
+        min_value=1,
+        max_value=API_TOKEN_MAX_EXPIRY_DAYS,
+        help_text=_("Leave empty for a token that never expires."),
+    )

@@ -4,14 +4,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import LanguageForm, ProfileForm
+from accounts.forms import ApiTokenForm, LanguageForm, ProfileForm
+from accounts.models import ApiToken
+from config.errors import DomainError
 from config.htmx import AuthenticatedRequest, HtmxRequest
 
 
@@ -58,3 +61,42 @@ def language_switch_view(request: HtmxRequest) -> HttpResponse:
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
+
+
+@never_cache  # the page right after creation holds a secret: keep it out of every cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens_view(request: AuthenticatedRequest) -> HttpResponse:
+    """List the user's API tokens and create one.
+
+    Unlike other forms here, a successful POST renders instead of
+    redirecting: the new token is shown in this one response and nowhere
+    else. Redirecting would mean parking the secret in the session or a
+    message until the next page; this way it never leaves the response.
+    """
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    new_token: str | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_token = services.api_token_create(user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            form = ApiTokenForm()
+    status = 400 if form.is_bound else 200
+    context = {
+        "form": form,
+        "tokens": ApiToken.objects.owned_by(request.user),
+        "new_token": new_token,
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@require_POST
+@login_required
+def api_token_revoke_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    # Scope and id in one lookup: another user's token is a 404, like a missing one.
+    token = get_object_or_404(ApiToken.objects.owned_by(request.user), pk=pk)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api_tokens")

@@ -1,0 +1,83 @@
+"""``Authorization: Bearer <token>`` with personal API tokens (``accounts.models.ApiToken``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+if TYPE_CHECKING:
+    from accounts.models import ApiToken, User
+
+KEYWORD = b"bearer"
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """Authenticate a request by a personal API token; ``request.auth`` is the ``ApiToken``.
+
+    No ``Authorization`` header, or another scheme, returns None so the next
+    class (the browser session) may try. A Bearer header whose token does not
+    authenticate is a 401, never a silent fall-through: a client that sent a
+    token must learn that it failed.
+    """
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != KEYWORD:
+            return None
+        if len(parts) == 1:
+            raise exceptions.AuthenticationFailed(
+                _("Invalid Authorization header: no token after “Bearer”.")
+            )
+        if len(parts) > 2:
+            raise exceptions.AuthenticationFailed(
+                _("Invalid Authorization header: the token must not contain spaces.")
+            )
+        try:
+            raw = parts[1].decode("ascii")
+        except UnicodeDecodeError as error:
+            raise exceptions.AuthenticationFailed(
+                _("Invalid API token: it contains characters a token never has.")
+            ) from error
+
+        # Imported here, as DRF's own TokenAuthentication does: DRF imports
+        # this module while reading its settings, which may happen before the
+        # app registry is ready to load models.
+        from accounts.services import api_token_authenticate
+
+        token = api_token_authenticate(raw=raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "Invalid API token: it is unknown, revoked or expired, or its account "
+                    "is deactivated."
+                )
+            )
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        # A value here makes DRF answer unauthenticated requests 401 with
+        # this challenge instead of 403.
+        return 'Bearer realm="api"'
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the Bearer scheme in the OpenAPI schema (drf-spectacular finds it by class)."""
+
+    target_class = "accounts.api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "ib_<prefix>_<secret>",
+            "description": (
+                "A personal API token, created at /settings/tokens/ or with "
+                "`manage.py create_api_token`."
+            ),
+        }
