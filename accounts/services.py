@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import logging
+import secrets
+import string
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import (
+    API_TOKEN_MAX_EXPIRY_DAYS,
+    API_TOKEN_NAME_MAX_LENGTH,
+    ApiToken,
+    User,
+)
+from accounts.tasks import send_set_password_email_task
+from config.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def set_password_url(user: User) -> str:
@@ -51,4 +70,194 @@ def user_update_profile(
     user.preferred_language = preferred_language
     user.time_zone = time_zone
     user.save(update_fields=["full_name", "preferred_language", "time_zone"])
+    return user
+
+
+# --- Personal API tokens ------------------------------------------------------
+# A token reads ``ib_<prefix>_<secret>``. The prefix is lowercase letters and
+# digits (never "_", so the string splits unambiguously) and identifies the
+# row; the secret carries the security: 43 characters from 62 is ~256 bits.
+API_TOKEN_SCHEME = "ib"  # noqa: S105 - a fixed marker, not a secret
+API_TOKEN_PREFIX_LENGTH = 8
+API_TOKEN_SECRET_LENGTH = 43
+_PREFIX_ALPHABET = string.ascii_lowercase + string.digits
+_SECRET_ALPHABET = string.ascii_letters + string.digits
+# last_used_at is informational; writing it at most this often keeps a busy
+# integration from turning every API read into a row update.
+API_TOKEN_LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def _random_string(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _position in range(length))
+
+
+def _hash_secret(secret: str) -> str:
+    """SHA-256, not Argon2: the secret is random, not a password (see ``ApiToken``)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _api_token_name_taken(*, user: User, name: str) -> bool:
+    return ApiToken.objects.owned_by(user).not_revoked().filter(name__iexact=name).exists()
+
+
+def _api_token_name_taken_error() -> DomainError:
+    return DomainError(
+        _("You already have a token with this name."), code="name_taken", field="name"
+    )
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, expires_in_days: int | None) -> tuple[ApiToken, str]:
+    """Create a token for ``user`` and return it with its plain string.
+
+    The plain string exists only in this return value: the caller shows it
+    once and forgets it. Precondition: the caller acts for ``user`` (the user
+    themself, or an operator running the management command).
+    """
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the token a name."), code="name_required", field="name")
+    if len(name) > API_TOKEN_NAME_MAX_LENGTH:
+        raise DomainError(
+            _("A token name can be at most %(max)d characters long.")
+            % {"max": API_TOKEN_NAME_MAX_LENGTH},
+            code="name_too_long",
+            field="name",
+        )
+    if expires_in_days is not None and not 1 <= expires_in_days <= API_TOKEN_MAX_EXPIRY_DAYS:
+        raise DomainError(
+            _("A token expires after 1 to %(max)d days, or never.")
+            % {"max": API_TOKEN_MAX_EXPIRY_DAYS},
+            code="expiry_out_of_range",
+            field="expires_in_days",
+        )
+    if not user.is_active:
+        raise DomainError(_("This account is deactivated."), code="user_inactive")
+    if _api_token_name_taken(user=user, name=name):
+        raise _api_token_name_taken_error()
+
+    now = timezone.now()
+    expires_at = (
+        now + datetime.timedelta(days=expires_in_days) if expires_in_days is not None else None
+    )
+    # Retry on a unique violation: either the same name was taken between the
+    # check and the insert (report it), or, once in billions, the random
+    # prefix collided with another token's (draw again).
+    for _attempt in range(3):
+        prefix = _random_string(_PREFIX_ALPHABET, API_TOKEN_PREFIX_LENGTH)
+        secret = _random_string(_SECRET_ALPHABET, API_TOKEN_SECRET_LENGTH)
+        try:
+            with transaction.atomic():  # a savepoint keeps the outer transaction usable
+                token = ApiToken.objects.create(
+                    user=user,
+                    name=name,
+                    prefix=prefix,
+                    key_hash=_hash_secret(secret),
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+        except IntegrityError as error:
+            if _api_token_name_taken(user=user, name=name):
+                raise _api_token_name_taken_error() from error
+            continue
+        logger.info("API token %s (%r) created for user %s", prefix, name, user.pk)
+        return token, f"{API_TOKEN_SCHEME}_{prefix}_{secret}"
+    raise RuntimeError("Could not draw a free API token prefix; the random source is broken.")
+
+
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    """Revoke ``token`` for good; revoking a revoked token changes nothing.
+
+    Precondition: ``by`` owns the token or is staff (the tokens page fetches
+    the token among the user's own; the admin is staff-only).
+    """
+    now = timezone.now()
+    # Conditional, so two concurrent revokes keep the first time.
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if revoked:
+        token.revoked_at = now
+        logger.info("API token %s revoked by user %s", token.prefix, by.pk)
+    else:
+        token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def _parse_api_token(raw: str) -> tuple[str, str] | None:
+    scheme, _sep, rest = raw.partition("_")
+    prefix, _sep, secret = rest.partition("_")
+    if (
+        scheme != API_TOKEN_SCHEME
+        or len(prefix) != API_TOKEN_PREFIX_LENGTH
+        or len(secret) != API_TOKEN_SECRET_LENGTH
+        or not set(prefix) <= set(_PREFIX_ALPHABET)
+        or not set(secret) <= set(_SECRET_ALPHABET)
+    ):
+        return None
+    return prefix, secret
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The live token that ``raw`` spells, with its user loaded, or None.
+
+    None for a malformed string, an unknown prefix, a wrong secret, a revoked
+    or expired token, and a deactivated user, so a deactivated account loses
+    API access on its very next request. Callers tell the client nothing more
+    precise: which of these it was is no business of a caller without the
+    token.
+    """
+    parsed = _parse_api_token(raw)
+    if parsed is None:
+        return None
+    prefix, secret = parsed
+    try:
+        token = ApiToken.objects.select_related("user").get(prefix=prefix)
+    except ApiToken.DoesNotExist:
+        return None
+    # Constant-time, so response timing reveals nothing about the stored hash.
+    if not hmac.compare_digest(token.key_hash, _hash_secret(secret)):
+        return None
+    if token.status != ApiToken.Status.ACTIVE or not token.user.is_active:
+        return None
+    now = timezone.now()
+    stale_before = now - API_TOKEN_LAST_USED_RESOLUTION
+    if token.last_used_at is None or token.last_used_at <= stale_before:
+        # Conditional, so parallel requests after a quiet minute write once,
+        # and a request that read an old value never moves the time backwards.
+        touched = (
+            ApiToken.objects.filter(pk=token.pk)
+            .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale_before))
+            .update(last_used_at=now)
+        )
+        if touched:
+            token.last_used_at = now
+    return token
+
+
+def user_invite(*, username: str, email: str, full_name: str, preferred_language: str) -> User:
+    """Create a participant without a password and email them a set-password link after commit.
+
+    Precondition: the caller (staff) checked that username and email are free;
+    a race with another creation surfaces as a DomainError, not a 500.
+    """
+    try:
+        with transaction.atomic():
+            user = User(
+                username=username,
+                email=email,
+                full_name=full_name.strip(),
+                preferred_language=preferred_language,
+            )
+            user.set_unusable_password()
+            user.save()
+    except IntegrityError as error:
+        raise DomainError(_("A user with this username or email already exists.")) from error
+    transaction.on_commit(lambda: send_set_password_email_task.delay(user_id=user.pk))
+    return user
+
+
+def user_deactivate(*, user: User) -> User:
+    """Stop a user signing in or using tokens; their history stays. Takes effect at once."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
     return user

@@ -94,9 +94,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "teams",
     "projects",
+    "integrations",
     "tasks",
     "analytics",
 ]
@@ -190,6 +195,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.clear_expired_sessions_task",
         "schedule": timedelta(hours=24),
     },
+    "integrations-sweep-outbox": {
+        "task": "integrations.tasks.outbox_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "integrations-prune-outbox": {
+        "task": "integrations.tasks.outbox_prune_task",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------
@@ -225,6 +238,51 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = _read("AXES_PROXY_COUNT", env.int, 0)
+
+# --- REST API ----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": _read("API_THROTTLE_RATE", env.str, "1200/hour")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NON_FIELD_ERRORS_KEY": "non_field_errors",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Internboard API",
+    "DESCRIPTION": (
+        "REST API v1 for integrations. Authenticate with a personal API token: "
+        "`Authorization: Bearer <token>` (create one at /settings/tokens/). "
+        'Errors are JSON: `{"detail": message}`, plus `errors` per field for validation.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.add_error_responses",
+    ],
+}
+
+# Webhooks: deliveries to loopback, private, link-local or metadata addresses
+# are refused unless this is on (tests and local development only).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: bool = _bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = 5
+WEBHOOK_MAX_ATTEMPTS = 8
 
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "ru"

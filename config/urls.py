@@ -14,7 +14,10 @@ urlpatterns = [
     path("readyz", health.readyz_view, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("settings/", include("accounts.settings_urls")),
+    path("api/", include("config.api_urls")),
     path("", include("projects.urls")),
+    path("", include("integrations.urls")),
     path("", include("tasks.urls")),
 ]
 
@@ -22,3 +25,8 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+handler400 = "config.error_views.bad_request"
+handler403 = "config.error_views.permission_denied"
+handler404 = "config.error_views.page_not_found"
+handler500 = "config.error_views.server_error"

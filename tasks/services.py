@@ -40,6 +40,9 @@ from tasks.models import (
     ReviewDecision,
     Task,
 )
+from integrations.models import EventType
+from integrations.services import event_record
+from tasks.events import comment_payload, review_payload, task_payload
 from tasks.permissions import can_move_into
 from teams.permissions import role_in_team
 
@@ -198,6 +201,11 @@ def _fresh(task_id: int) -> Task:
     return Task.objects.select_related("project", "column", "assignee", "reporter").get(pk=task_id)
 
 
+def _emit(task: Task, event_type: str, **extra: Any) -> None:
+    """Record an outbox event in the current transaction (webhooks, later analytics)."""
+    event_record(project=task.project, type=event_type, data={"task": task_payload(task), **extra})
+
+
 def _check_assignee(project: Project, assignee: User | None) -> None:
     if assignee is not None and role_in_team(assignee, project.team_id) is None:
         raise DomainError(
@@ -275,6 +283,7 @@ def task_create(
     _record(task, by, ActivityKind.CREATED, at=now, to_column=column)
     if assignee is not None:
         _record(task, by, ActivityKind.ASSIGNED, at=now, assignee=assignee.pk)
+    _emit(task, EventType.TASK_CREATED)
     return task
 
 
@@ -308,6 +317,7 @@ def task_update(*, task: Task, by: User, version: int, **changes: Any) -> Task:
     }
     fresh = _fresh(task.pk)
     _record(fresh, by, ActivityKind.EDITED, at=now, fields=sorted(changed))
+    _emit(fresh, EventType.TASK_UPDATED, fields=sorted(changed))
     return fresh
 
 
@@ -344,6 +354,7 @@ def task_assign(*, task: Task, by: User, assignee: User | None, version: int | N
         raise ConflictError(_fresh(task.pk))
     fresh = _fresh(task.pk)
     _record(fresh, by, ActivityKind.ASSIGNED, at=now, assignee=assignee.pk if assignee else None)
+    _emit(fresh, EventType.TASK_UPDATED, fields=["assignee"])
     return fresh
 
 
@@ -366,6 +377,7 @@ def task_set_labels(*, task: Task, by: User, labels: list[Label]) -> Task:
         added=sorted(after - before),
         removed=sorted(before - after),
     )
+    _emit(fresh, EventType.TASK_UPDATED, fields=["labels"])
     return fresh
 
 
@@ -408,6 +420,9 @@ def task_set_archived(*, task: Task, by: User, archived: bool) -> Task:
         )
     fresh = _fresh(task.pk)
     _record(fresh, by, ActivityKind.ARCHIVED if archived else ActivityKind.RESTORED, at=now)
+    # Archiving takes a task off the board for good as far as integrations
+    # can tell (the API's DELETE); restoring brings it back as an update.
+    _emit(fresh, EventType.TASK_DELETED if archived else EventType.TASK_UPDATED)
     return fresh
 
 
@@ -459,6 +474,12 @@ def _place(
         position=position,
         **activity_data,
     )
+    moved = {"from_column": current["column_id"], "to_column": target.pk}
+    _emit(fresh, EventType.TASK_MOVED, **moved)
+    if target.category == ColumnCategory.DONE and (
+        source is None or source.category != target.category
+    ):
+        _emit(fresh, EventType.TASK_COMPLETED, **moved)
     return fresh
 
 
@@ -515,6 +536,7 @@ def comment_create(
     comment = Comment.objects.create(task=task, author=by, body=body, created_at=now)
     Task.objects.filter(pk=task.pk).update(updated_at=now)
     _record(task, by, ActivityKind.COMMENTED, at=now, comment=comment.pk)
+    _emit(_fresh(task.pk), EventType.COMMENT_CREATED, comment=comment_payload(comment))
     return comment
 
 
@@ -637,4 +659,5 @@ def review_submit(
         at=now,
         review=review.pk,
     )
+    _emit(_fresh(current.pk), EventType.REVIEW_SUBMITTED, review=review_payload(review))
     return review

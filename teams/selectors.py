@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
-from teams.models import Membership, Team
+from teams.models import Cohort, Membership, Team
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -40,4 +40,18 @@ def team_members(team: Team) -> models.QuerySet[Membership]:
         .filter(team=team)
         .select_related("user")
         .order_by("-role", "user__full_name", "user__username")
+    )
+
+
+def cohorts_for_user(user: User) -> models.QuerySet[Cohort]:
+    """All cohorts for staff; for others the cohorts of their active teams."""
+    cohorts = Cohort.objects.order_by("-starts_on", "name")
+    if user.is_staff:
+        return cohorts
+    return cohorts.filter(teams__in=Team.objects.visible_to(user)).distinct()
+
+
+def active_memberships_of(user: User) -> models.QuerySet[Membership]:
+    return (
+        Membership.objects.active().filter(user=user).select_related("team").order_by("team__name")
     )

@@ -16,6 +16,7 @@ in one go:
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,6 +29,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, User
 from config.errors import DomainError
@@ -618,3 +620,55 @@ def _queue_set_password_email(*, user_id: int) -> None:
     from accounts.tasks import send_set_password_email_task
 
     send_set_password_email_task.delay(user_id=user_id)
+
+
+# --- Memberships (API sync from an HR system) ------------------------------------
+
+
+@transaction.atomic
+def membership_add(
+    *, team: Team, user: User, role: str, joined_on: datetime.date | None = None
+) -> Membership:
+    """Make ``user`` an active member of ``team`` with ``role``.
+
+    One row per user and team: someone who left and comes back gets their
+    old row reopened (left_on cleared) rather than a second one.
+    """
+    if not user.is_active:
+        raise DomainError(_("An inactive user cannot join a team."), code="inactive", field="user")
+    joined_on = joined_on or timezone.localdate()
+    membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
+    if membership is None:
+        return Membership.objects.create(team=team, user=user, role=role, joined_on=joined_on)
+    if membership.is_active():
+        raise DomainError(
+            _("This user is already a member of this team."), code="already_member", field="user"
+        )
+    membership.role = role
+    membership.left_on = None
+    membership.joined_on = min(membership.joined_on, joined_on)
+    membership.save(update_fields=["role", "left_on", "joined_on"])
+    return membership
+
+
+def membership_update(
+    *, membership: Membership, role: str | None = None, left_on: datetime.date | None = None
+) -> Membership:
+    """Change a member's role, or set the day they leave (access ends on that day)."""
+    if left_on is not None and left_on < membership.joined_on:
+        raise DomainError(_("A member cannot leave before joining."), code="dates", field="left_on")
+    if role is not None:
+        membership.role = role
+    if left_on is not None:
+        membership.left_on = left_on
+    membership.save(update_fields=["role", "left_on"])
+    return membership
+
+
+def membership_end(*, membership: Membership) -> Membership:
+    """Remove a member today: their access to the team ends with the next request."""
+    today = timezone.localdate()
+    if membership.left_on is None or membership.left_on > today:
+        membership.left_on = max(today, membership.joined_on)
+        membership.save(update_fields=["left_on"])
+    return membership

@@ -1,0 +1,149 @@
+"""Projects and their columns over the API: the same selectors, services and
+permission predicates as the settings pages."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api import is_schema_generation
+from projects import selectors, services
+from projects.api.filters import ProjectFilter
+from projects.api.serializers import (
+    ColumnSerializer,
+    ColumnUpdateSerializer,
+    ColumnWriteSerializer,
+    ProjectCreateSerializer,
+    ProjectSerializer,
+    ProjectUpdateSerializer,
+)
+from projects.models import Column, Project
+from projects.permissions import can_manage_project, get_column_of_project, get_project_for_user
+from teams.models import Team
+from teams.permissions import can_manage_team
+
+
+def _managed_project(request: Request, pk: int) -> Project:
+    project = get_project_for_user(request.user, pk)
+    if not can_manage_project(request.user, project):
+        raise PermissionDenied(_("Only the team's mentors can change project settings."))
+    return project
+
+
+class ProjectListView(generics.ListAPIView):
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilter
+
+    def get_queryset(self):
+        if is_schema_generation(self):
+            return Project.objects.none()
+        return selectors.projects_for_user(self.request.user, include_archived=True).order_by("id")
+
+    @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
+    def post(self, request: Request) -> Response:
+        data = ProjectCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        team = (
+            Team.objects.visible_to(request.user)
+            .with_viewer_role(request.user)
+            .filter(pk=fields.pop("team"))
+            .first()
+        )
+        if team is None:  # unknown or another team's: the same answer, nothing leaks
+            raise ValidationError({"team": [_("Unknown team.")]})
+        if not can_manage_team(request.user, team):
+            raise PermissionDenied(_("Only the team's mentors can create projects."))
+        project = services.project_create(team=team, by=request.user, **fields)
+        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailView(generics.GenericAPIView):
+    serializer_class = ProjectSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ProjectSerializer(get_project_for_user(request.user, pk)).data)
+
+    @extend_schema(request=ProjectUpdateSerializer, responses={200: ProjectSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        project = _managed_project(request, pk)
+        data = ProjectUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        archived = changes.pop("archived", None)
+        if changes:
+            current = {
+                name: getattr(project, name)
+                for name in (
+                    "name",
+                    "key",
+                    "description",
+                    "starts_on",
+                    "ends_on",
+                    "review_required",
+                )
+            }
+            project = services.project_update(
+                project=project, by=request.user, **{**current, **changes}
+            )
+        if archived is not None:
+            project = services.project_set_archived(
+                project=project, by=request.user, archived=archived
+            )
+        return Response(ProjectSerializer(project).data)
+
+
+class ColumnListView(generics.ListAPIView):
+    serializer_class = ColumnSerializer
+    pagination_class = None  # a board has at most a few dozen columns
+
+    def get_queryset(self):
+        if is_schema_generation(self):
+            return Column.objects.none()
+        return selectors.project_columns(get_project_for_user(self.request.user, self.kwargs["pk"]))
+
+    @extend_schema(request=ColumnWriteSerializer, responses={201: ColumnSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        project = _managed_project(request, pk)
+        data = ColumnWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        column = services.column_create(project=project, by=request.user, **data.validated_data)
+        return Response(ColumnSerializer(column).data, status=status.HTTP_201_CREATED)
+
+
+class ColumnDetailView(generics.GenericAPIView):
+    serializer_class = ColumnSerializer
+
+    def get(self, request: Request, pk: int, column_pk: int) -> Response:
+        project = get_project_for_user(request.user, pk)
+        return Response(ColumnSerializer(get_column_of_project(project, column_pk)).data)
+
+    @extend_schema(request=ColumnUpdateSerializer, responses={200: ColumnSerializer})
+    def patch(self, request: Request, pk: int, column_pk: int) -> Response:
+        project = _managed_project(request, pk)
+        column = get_column_of_project(project, column_pk)
+        data = ColumnUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        position = changes.pop("position", None)
+        if changes:
+            column = services.column_update(
+                column=column,
+                by=request.user,
+                name=changes.get("name", column.name),
+                category=changes.get("category", column.category),
+                wip_limit=changes.get("wip_limit", column.wip_limit),
+            )
+        if position is not None:
+            column = services.column_move(column=column, by=request.user, position=position)
+        return Response(ColumnSerializer(column).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, column_pk: int) -> Response:
+        project = _managed_project(request, pk)
+        services.column_delete(column=get_column_of_project(project, column_pk), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

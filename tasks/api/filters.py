@@ -1,0 +1,46 @@
+"""Filters of the task list; ids are bounded so no value can overflow a query."""
+
+import django_filters
+from django.db.models import Q
+
+from tasks.models import Priority, Task
+
+MAX_ID = 2**63 - 1
+
+
+def _id(field_name: str) -> django_filters.NumberFilter:
+    return django_filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID)
+
+
+class TaskFilter(django_filters.FilterSet):
+    project = _id("project_id")
+    column = _id("column_id")
+    category = django_filters.ChoiceFilter(
+        field_name="column__category",
+        choices=[
+            ("todo", "todo"),
+            ("in_progress", "in_progress"),
+            ("review", "review"),
+            ("done", "done"),
+        ],
+    )
+    assignee = _id("assignee_id")
+    label = _id("labels__id")
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    archived = django_filters.BooleanFilter()
+    search = django_filters.CharFilter(method="filter_search", max_length=100)
+    ordering = django_filters.OrderingFilter(
+        fields=["number", "created_at", "updated_at", "due_on", "priority", "title", "rank"]
+    )
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name: str, value: str):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.api.serializers import UserBriefSerializer
+from tasks.models import Comment, Priority, ReviewDecision, Task
+
+MAX_ID = 2**63 - 1
+MAX_VERSION = 2**31 - 1
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True)
+    category = serializers.CharField(source="column.category", read_only=True)
+    labels = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id", "key", "project", "number", "title", "description", "column", "category",
+            "assignee", "reporter", "priority", "labels", "estimate", "due_on", "created_at",
+            "updated_at", "started_at", "completed_at", "version", "archived",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_labels(self, task: Task) -> list[int]:
+        return [label.pk for label in task.labels.all()]
+
+
+class TaskFieldsSerializer(serializers.Serializer):
+    """The fields a client may set on a task; ids are checked against the project."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    assignee = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, allow_null=True, required=False
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    labels = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), max_length=50, required=False
+    )
+    estimate = serializers.IntegerField(min_value=0, max_value=100, allow_null=True, required=False)
+    due_on = serializers.DateField(allow_null=True, required=False)
+
+
+class TaskCreateSerializer(TaskFieldsSerializer):
+    project = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    column = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+
+
+class TaskUpdateSerializer(TaskFieldsSerializer):
+    """PATCH: ``version`` is the one required field; a stale one answers 409."""
+
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+
+
+class MoveSerializer(serializers.Serializer):
+    column = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    position = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+        extra_kwargs = {"body": {"max_length": 10000}}
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
+    score = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    comment = serializers.CharField(max_length=10000, allow_blank=True, required=False, default="")
+
+
+class ReviewResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    decision = serializers.CharField()
+    score = serializers.IntegerField(allow_null=True)
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    task = TaskSerializer(read_only=True)

@@ -1,0 +1,179 @@
+"""Tasks over the API: the same fetchers, predicates and services as the board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from config.api import is_schema_generation
+from projects.models import Column, Project
+from projects.permissions import get_project_for_user
+from tasks import selectors, services
+from tasks.api.filters import TaskFilter
+from tasks.api.serializers import (
+    CommentSerializer,
+    MoveSerializer,
+    ReviewResultSerializer,
+    ReviewSerializer,
+    TaskCreateSerializer,
+    TaskSerializer,
+    TaskUpdateSerializer,
+)
+from tasks.models import Comment, Label, Task
+from tasks.permissions import can_review, can_work_on_tasks, get_task_for_user
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input or a refused rule (JSON with detail/errors)."),
+    404: OpenApiResponse(description="Not found, or not visible to you."),
+}
+CONFLICT = {
+    409: OpenApiResponse(description="Stale version: `current` holds the task as it is now.")
+}
+
+
+def _fresh(request: Request, task: Task) -> Task:
+    return selectors.api_tasks(request.user).get(pk=task.pk)
+
+
+def _workable(request: Request, pk: int) -> Task:
+    task = get_task_for_user(request.user, pk)
+    if not can_work_on_tasks(request.user, task.project):
+        raise PermissionDenied(_("You cannot change tasks of this project."))
+    return task
+
+
+def _resolve(project: Project, data: dict[str, Any]) -> dict[str, Any]:
+    """Turn ids into the project's own objects; an id from elsewhere is a field error."""
+    resolved = dict(data)
+    if "assignee" in data:
+        assignee_id = data["assignee"]
+        resolved["assignee"] = None
+        if assignee_id is not None:
+            resolved["assignee"] = User.objects.filter(pk=assignee_id).first()
+            if resolved["assignee"] is None:
+                raise ValidationError(
+                    {"assignee": [_("Only a member of the team can be assigned.")]}
+                )
+    if "labels" in data:
+        labels = list(Label.objects.filter(project=project, pk__in=set(data["labels"])))
+        if len(labels) != len(set(data["labels"])):
+            raise ValidationError({"labels": [_("Unknown label.")]})
+        resolved["labels"] = labels
+    if "column" in data:
+        resolved["column"] = Column.objects.filter(project=project, pk=data["column"]).first()
+        if resolved["column"] is None:
+            raise ValidationError({"column": [_("Unknown column.")]})
+    return resolved
+
+
+class TaskListView(generics.ListAPIView):
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+
+    def get_queryset(self):
+        tasks = selectors.api_tasks(self.request.user)
+        if "archived" not in self.request.query_params:
+            tasks = tasks.filter(archived=False)
+        return tasks.order_by("project_id", "number")
+
+    @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        data = TaskCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        project = Project.objects.visible_to(request.user).filter(pk=fields.pop("project")).first()
+        if project is None:
+            raise ValidationError({"project": [_("Unknown project.")]})
+        project = get_project_for_user(request.user, project.pk)
+        if not can_work_on_tasks(request.user, project):
+            raise PermissionDenied(_("You cannot add tasks to this project."))
+        task = services.task_create(project=project, by=request.user, **_resolve(project, fields))
+        return Response(TaskSerializer(_fresh(request, task)).data, status=status.HTTP_201_CREATED)
+
+
+class TaskDetailView(generics.GenericAPIView):
+    serializer_class = TaskSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        task = get_task_for_user(request.user, pk)
+        return Response(TaskSerializer(_fresh(request, task)).data)
+
+    @extend_schema(
+        request=TaskUpdateSerializer, responses={200: TaskSerializer, **ERRORS, **CONFLICT}
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        task = _workable(request, pk)
+        data = TaskUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = _resolve(task.project, dict(data.validated_data))
+        version = fields.pop("version")
+        assignee = fields.pop("assignee", task.assignee)
+        labels = fields.pop("labels", None)
+        if labels is None:
+            labels = list(task.labels.all())
+        task = services.task_edit(
+            task=task, by=request.user, version=version, assignee=assignee, labels=labels, **fields
+        )
+        return Response(TaskSerializer(_fresh(request, task)).data)
+
+    @extend_schema(responses={204: None, 404: ERRORS[404]})
+    def delete(self, request: Request, pk: int) -> Response:
+        """Delete a task from the board. It is archived, not erased, so no work is lost."""
+        task = _workable(request, pk)
+        services.task_set_archived(task=task, by=request.user, archived=True)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TaskMoveView(generics.GenericAPIView):
+    serializer_class = MoveSerializer
+
+    @extend_schema(request=MoveSerializer, responses={200: TaskSerializer, **ERRORS, **CONFLICT})
+    def post(self, request: Request, pk: int) -> Response:
+        task = _workable(request, pk)
+        data = MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = _resolve(task.project, dict(data.validated_data))
+        task = services.task_move(task=task, by=request.user, **fields)
+        return Response(TaskSerializer(_fresh(request, task)).data)
+
+
+class TaskCommentListView(generics.ListAPIView):
+    serializer_class = CommentSerializer
+
+    def get_queryset(self):
+        if is_schema_generation(self):
+            return Comment.objects.none()
+        task = get_task_for_user(self.request.user, self.kwargs["pk"])
+        return task.comments.select_related("author").order_by("created_at", "pk")
+
+    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer, **ERRORS})
+    def post(self, request: Request, pk: int) -> Response:
+        task = _workable(request, pk)
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_create(
+            task=task, by=request.user, body=data.validated_data["body"]
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class TaskReviewView(generics.GenericAPIView):
+    serializer_class = ReviewSerializer
+
+    @extend_schema(request=ReviewSerializer, responses={201: ReviewResultSerializer, **ERRORS})
+    def post(self, request: Request, pk: int) -> Response:
+        task = get_task_for_user(request.user, pk)
+        if not can_review(request.user, task.project):
+            raise PermissionDenied(_("Only a mentor of the team can review."))
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = services.review_submit(task=task, by=request.user, **data.validated_data)
+        review.task = _fresh(request, task)
+        return Response(ReviewResultSerializer(review).data, status=status.HTTP_201_CREATED)

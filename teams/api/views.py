@@ -1,0 +1,162 @@
+"""Cohorts, teams and members over the API: everyone reads what they may see,
+staff (an HR system's token) create and change them."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api.serializers import MeSerializer
+from config.api import is_schema_generation
+from teams import selectors, services
+from teams.api.serializers import (
+    CohortSerializer,
+    MembershipCreateSerializer,
+    MembershipSerializer,
+    MembershipUpdateSerializer,
+    TeamSerializer,
+    TeamUpdateSerializer,
+)
+from teams.models import Membership, Team
+from teams.permissions import get_team_for_user
+
+
+def require_staff(request: Request) -> None:
+    if not request.user.is_staff:
+        raise PermissionDenied(_("Only coordinators (staff) can change this."))
+
+
+def _save_unique(serializer, **extra):
+    try:
+        return serializer.save(**extra)
+    except IntegrityError as error:  # a unique name taken between validation and insert
+        raise ValidationError({"name": [_("This name is already taken.")]}) from error
+
+
+class MeView(generics.GenericAPIView):
+    """The signed-in user (or the token's owner) with their active teams and roles.
+
+    Lives with teams rather than accounts because it reports memberships, and
+    accounts knows nothing of teams.
+    """
+
+    serializer_class = MeSerializer
+
+    def get(self, request: Request) -> Response:
+        request.user.active_memberships = list(selectors.active_memberships_of(request.user))
+        return Response(MeSerializer(request.user).data)
+
+
+class CohortListView(generics.ListCreateAPIView):
+    serializer_class = CohortSerializer
+
+    def get_queryset(self):
+        return selectors.cohorts_for_user(self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        require_staff(self.request)
+        _save_unique(serializer)
+
+
+class CohortDetailView(generics.RetrieveUpdateAPIView):
+    serializer_class = CohortSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.cohorts_for_user(self.request.user)
+
+    def perform_update(self, serializer) -> None:
+        require_staff(self.request)
+        _save_unique(serializer)
+
+
+class TeamListView(generics.ListCreateAPIView):
+    serializer_class = TeamSerializer
+    filterset_fields = ["cohort"]
+
+    def get_queryset(self):
+        return Team.objects.visible_to(self.request.user).order_by("cohort_id", "name")
+
+    def perform_create(self, serializer) -> None:
+        require_staff(self.request)
+        _save_unique(serializer)
+
+
+class TeamDetailView(generics.RetrieveUpdateAPIView):
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return TeamUpdateSerializer if self.request.method == "PATCH" else TeamSerializer
+
+    def get_queryset(self):
+        return Team.objects.visible_to(self.request.user)
+
+    def perform_update(self, serializer) -> None:
+        require_staff(self.request)
+        _save_unique(serializer)
+
+
+class TeamMemberListView(generics.ListAPIView):
+    """Members of a team (active and past); staff add members with POST."""
+
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self):
+        if is_schema_generation(self):
+            return Membership.objects.none()
+        team = get_team_for_user(self.request.user, self.kwargs["team_pk"])
+        return (
+            Membership.objects.filter(team=team)
+            .select_related("user")
+            .order_by("-role", "user__username")
+        )
+
+    @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
+    def post(self, request: Request, team_pk: int) -> Response:
+        team = get_team_for_user(request.user, team_pk)
+        require_staff(request)
+        data = MembershipCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.membership_add(team=team, **data.validated_data)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class TeamMemberDetailView(generics.GenericAPIView):
+    serializer_class = MembershipSerializer
+
+    def get_object(self) -> Membership:
+        team = get_team_for_user(self.request.user, self.kwargs["team_pk"])
+        membership = (
+            Membership.objects.filter(team=team, pk=self.kwargs["pk"])
+            .select_related("user")
+            .first()
+        )
+        if membership is None:
+            raise Http404
+        return membership
+
+    def get(self, request: Request, team_pk: int, pk: int) -> Response:
+        return Response(MembershipSerializer(self.get_object()).data)
+
+    @extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer})
+    def patch(self, request: Request, team_pk: int, pk: int) -> Response:
+        membership = self.get_object()
+        require_staff(request)
+        data = MembershipUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.membership_update(membership=membership, **data.validated_data)
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(responses={200: MembershipSerializer})
+    def delete(self, request: Request, team_pk: int, pk: int) -> Response:
+        """Remove the member today (their history stays); access ends at once."""
+        membership = self.get_object()
+        require_staff(request)
+        membership = services.membership_end(membership=membership)
+        return Response(MembershipSerializer(membership).data)
