@@ -27,8 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
+from integrations.models import EventType
+from integrations.services import event_record
 from projects.models import Column, ColumnCategory, Project
 from projects.permissions import can_manage_project
+from tasks.events import comment_payload, review_payload, task_payload
 from tasks.models import (
     Activity,
     ActivityKind,
@@ -40,9 +43,6 @@ from tasks.models import (
     ReviewDecision,
     Task,
 )
-from integrations.models import EventType
-from integrations.services import event_record
-from tasks.events import comment_payload, review_payload, task_payload
 from tasks.permissions import can_move_into
 from teams.permissions import role_in_team
 

@@ -455,3 +455,17 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
         html = page.content.decode()
         assert "cdn" not in html.lower()
         assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_a_token_of_a_removed_member_loses_the_team_at_once(api, team, project, intern):
+    from accounts.services import api_token_create
+    from teams.services import membership_end
+
+    _, token = api_token_create(user=intern, name="ci", expires_in_days=30)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = reverse("api-project-detail", args=[project.pk])
+    assert api.get(url).status_code == 200
+    membership_end(membership=Membership.objects.get(team=team, user=intern))
+    assert api.get(url).status_code == 404
+    assert api.get(reverse("api-task-list")).json()["count"] == 0
+    assert api.get(reverse("api-me")).json()["memberships"] == []
