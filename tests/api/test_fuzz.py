@@ -49,7 +49,23 @@ def _foreign_world(cohort) -> None:
     label_create(project=project, by=outsider, name=MARKER)
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Requests go straight to the WSGI app, not through Django's test client, so
+    stop Django closing the test's database connection at the end of each
+    request (the test client does the same)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("keep_test_connection")
 def test_generated_requests_get_no_5xx_match_the_schema_and_leak_nothing(settings):
     membership = MembershipFactory(role="intern")
     intern = membership.user

@@ -52,4 +52,8 @@ def page(browser):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    # Leave the app first, so no poll or htmx request is still being served
+    # (holding a database connection) when the test database is dropped.
+    page.goto("about:blank")
+    page.wait_for_timeout(100)
     context.close()
