@@ -7,10 +7,12 @@ from django.urls import reverse
 
 from projects.models import Column, Project
 from tasks.models import Comment, Review, Task
+from tasks.services import comment_create
 from teams.models import Membership, Team
 from tests.conftest import persona_matrix
 from tests.projects.factories import ProjectFactory
 from tests.tasks.factories import column, make_task
+from tests.teams.factories import MembershipFactory
 
 
 @pytest.fixture
@@ -469,3 +471,49 @@ def test_a_token_of_a_removed_member_loses_the_team_at_once(api, team, project, 
     assert api.get(url).status_code == 404
     assert api.get(reverse("api-task-list")).json()["count"] == 0
     assert api.get(reverse("api-me")).json()["memberships"] == []
+
+
+@pytest.mark.parametrize("size", [2, 40])
+@pytest.mark.parametrize(
+    ("endpoint", "persona_name", "queries"),
+    [
+        # session, user, (scope fetch,) count, page (+ prefetch)
+        ("users", "staff", 4),
+        ("teams", "staff", 4),
+        ("cohorts", "staff", 4),
+        ("members", "intern", 5),
+        ("comments", "intern", 5),
+    ],
+)
+def test_lists_run_a_constant_number_of_queries(
+    api_as,
+    team,
+    project,
+    task,
+    intern,
+    size,
+    endpoint,
+    persona_name,
+    queries,
+    django_assert_num_queries,
+):
+    from tests.accounts.factories import UserFactory
+    from tests.teams.factories import CohortFactory, TeamFactory
+
+    for n in range(size):
+        user = UserFactory()
+        MembershipFactory(team=team, user=user)
+        TeamFactory(cohort=CohortFactory())
+        comment_create(task=task, by=intern, body=f"Comment {n}")
+    urls = {
+        "users": reverse("api-user-list"),
+        "teams": reverse("api-team-list"),
+        "cohorts": reverse("api-cohort-list"),
+        "members": reverse("api-team-members", args=[team.pk]),
+        "comments": reverse("api-task-comments", args=[task.pk]),
+    }
+    client = api_as(persona_name)
+    with django_assert_num_queries(queries):
+        response = client.get(urls[endpoint], {"page_size": 200})
+    assert response.status_code == 200
+    assert response.json()["count"] >= size
