@@ -10,6 +10,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from accounts.middleware import apply_user_preferences
+
 if TYPE_CHECKING:
     from accounts.models import ApiToken, User
 
@@ -57,6 +59,9 @@ class BearerTokenAuthentication(BaseAuthentication):
                     "is deactivated."
                 )
             )
+        # The middleware that applies a user's language ran before DRF knew who
+        # the token belongs to; apply it now so messages speak the user's language.
+        apply_user_preferences(token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -517,3 +517,17 @@ def test_lists_run_a_constant_number_of_queries(
         response = client.get(urls[endpoint], {"page_size": 200})
     assert response.status_code == 200
     assert response.json()["count"] >= size
+
+
+def test_token_requests_speak_the_owners_language(api, project, intern):
+    from accounts.services import api_token_create
+
+    intern.preferred_language = "ru"
+    intern.save()
+    _, token = api_token_create(user=intern, name="ru", expires_in_days=None)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = api.post(
+        reverse("api-task-list"), {"project": project.pk}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Некорректные данные."
