@@ -105,3 +105,12 @@ def persona_matrix(table: dict[str, tuple[int, ...]]) -> list[tuple[str, str, in
         for endpoint, statuses in table.items()
         for name, status in zip(PERSONAS, statuses, strict=True)
     ]
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """Requests activate their user's language in this thread; start every test afresh."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
