@@ -228,7 +228,8 @@ def event_record(*, project: Project, type: str, data: dict) -> Event:
 
 
 def _queue_dispatch(*, event_id: str) -> None:
-    from integrations.tasks import enqueue, event_dispatch_task
+    from config.queueing import enqueue
+    from integrations.tasks import event_dispatch_task
 
     enqueue(event_dispatch_task, event_id=event_id)
 

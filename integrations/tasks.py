@@ -11,44 +11,9 @@ that would sleep or recurse inside the caller — and the sweep does the retry.
 
 from __future__ import annotations
 
-import logging
-
-import kombu.exceptions
-import redis.exceptions
 from celery import Task, shared_task
 
-logger = logging.getLogger(__name__)
-
-# What a publish raises when the broker is unreachable (kombu wraps most of
-# them; a few transports let the socket or redis error through).
-BROKER_ERRORS = (
-    kombu.exceptions.OperationalError,
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    OSError,
-)
-
-
-def enqueue(task: Task, /, *, countdown: float | None = None, **kwargs: str) -> bool:
-    """Queue ``task(**kwargs)``; with the broker down, log and leave it to the sweep.
-
-    Every caller's work is also a row the sweep finds (an undispatched event,
-    a due delivery), so a failed publish delays it and loses nothing.
-    """
-    try:
-        if countdown is None:
-            task.delay(**kwargs)
-        else:
-            task.apply_async(kwargs=kwargs, countdown=countdown)
-    except BROKER_ERRORS:
-        logger.warning(
-            "Could not queue %s(%s); the outbox sweep will pick it up.",
-            task.name,
-            kwargs,
-            exc_info=True,
-        )
-        return False
-    return True
+from config.queueing import enqueue
 
 
 @shared_task(acks_late=True)

@@ -77,7 +77,7 @@ def test_outbox_sweep_delivers_events_whose_enqueue_failed(
     with (
         mock.patch.object(event_dispatch_task, "delay", side_effect=BROKER_DOWN),
         django_capture_on_commit_callbacks(execute=True),
-        caplog.at_level(logging.WARNING, logger="integrations.tasks"),
+        caplog.at_level(logging.WARNING, logger="config.queueing"),
     ):
         event = _rename_project_with_event(project)
 
