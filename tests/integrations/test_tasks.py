@@ -85,7 +85,7 @@ def test_outbox_sweep_delivers_events_whose_enqueue_failed(
     assert Project.objects.get(pk=project.pk).name == "Renamed shop"
     event.refresh_from_db()
     assert event.dispatched_at is None
-    assert "outbox sweep will pick it up" in caplog.text
+    assert "the sweep will pick it up" in caplog.text
     assert receiver.requests == []
 
     outbox_sweep_task()  # too early: the happy path gets a minute
