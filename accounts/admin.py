@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, OutgoingEmail, User
 from accounts.services import api_token_revoke
 
 
@@ -113,3 +113,39 @@ class ApiTokenAdmin(admin.ModelAdmin):
             % {"count": revoked},
             messages.SUCCESS,
         )
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The e-mail outbox, to see what was sent, what waits and what failed; read-only.
+
+    Rows are written by the services that owe an e-mail and settled by the
+    worker and the sweep; editing one by hand could send an e-mail twice or
+    never.
+    """
+
+    list_display = (
+        "kind",
+        "user",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
+    list_select_related = ("user",)
+    list_filter = ("status", "kind", "created_at")
+    search_fields = ("user__username", "user__full_name", "user__email")
+    fields = (*list_display, "claimed_until")
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutgoingEmail | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutgoingEmail | None = None) -> bool:
+        return False

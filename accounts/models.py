@@ -148,3 +148,53 @@ class ApiToken(models.Model):
         if self.expires_at is not None and self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.Status.ACTIVE
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail the app owes someone: the outbox row that makes sending it reliable.
+
+    Written in the transaction that makes the e-mail due (a new participant),
+    queued after commit, and found again by the periodic sweep if the queueing
+    or a send failed, so a broker or SMTP outage delays the e-mail and loses
+    nothing. Sending claims the row first (``claimed_until``, one conditional
+    UPDATE), so two workers holding the same message send it once.
+    """
+
+    class Kind(models.TextChoices):
+        SET_PASSWORD = "set_password", _("set-password invitation")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        SKIPPED = "skipped", _("skipped (no address or inactive account)")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="outgoing_emails"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The sweep's query: pending rows by due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="accounts_outemail_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.user}"

@@ -8,12 +8,13 @@ import hmac
 import logging
 import secrets
 import string
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,10 +26,11 @@ from accounts.models import (
     API_TOKEN_MAX_EXPIRY_DAYS,
     API_TOKEN_NAME_MAX_LENGTH,
     ApiToken,
+    OutgoingEmail,
     User,
 )
-from accounts.tasks import send_set_password_email_task
 from config.errors import DomainError
+from config.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -249,9 +251,11 @@ def user_invite(*, username: str, email: str, full_name: str, preferred_language
             )
             user.set_unusable_password()
             user.save()
+            # In the same transaction as the user: no user without their
+            # invitation, and a broker outage at commit only delays it.
+            set_password_emails_queue(users=[user])
     except IntegrityError as error:
         raise DomainError(_("A user with this username or email already exists.")) from error
-    transaction.on_commit(lambda: send_set_password_email_task.delay(user_id=user.pk))
     return user
 
 
@@ -261,3 +265,150 @@ def user_deactivate(*, user: User) -> User:
         user.is_active = False
         user.save(update_fields=["is_active"])
     return user
+
+
+# --- Outgoing e-mail: an outbox, like webhook deliveries -------------------------------
+# The row is the promise; the Celery message only makes it quick. A failed
+# queueing or send leaves the row pending for ``outgoing_email_sweep``.
+OUTGOING_EMAIL_MAX_ATTEMPTS = 8
+# Long enough for one SMTP conversation (bounded by EMAIL_TIMEOUT when set),
+# short enough that a dead worker's claim soon runs out.
+OUTGOING_EMAIL_LEASE = datetime.timedelta(minutes=5)
+# The happy path (queue after commit, a worker sends at once) gets this long
+# before the sweep steps in.
+OUTGOING_EMAIL_SWEEP_GRACE = datetime.timedelta(minutes=1)
+OUTGOING_EMAIL_SWEEP_BATCH = 200
+_BACKOFF_BASE = datetime.timedelta(minutes=1)
+_BACKOFF_CAP = datetime.timedelta(hours=1)
+
+
+def set_password_emails_queue(*, users: Iterable[User]) -> list[OutgoingEmail]:
+    """Owe each of ``users`` a set-password e-mail, sent after the caller's transaction commits.
+
+    Precondition: called inside the transaction that creates the users, so
+    the rows commit or roll back with them. Queueing after commit never
+    raises (``config.queueing.enqueue``): with the broker down the request
+    still succeeds and the sweep sends the e-mails later.
+    """
+    now = timezone.now()
+    emails = OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(
+            user=user, kind=OutgoingEmail.Kind.SET_PASSWORD, created_at=now, next_attempt_at=now
+        )
+        for user in users
+    )
+    for email in emails:
+        # robust: one failed queueing must not stop the others (the sweep
+        # covers it). A lambda, not functools.partial: Django names the
+        # callback by __qualname__ when it logs a robust failure.
+        transaction.on_commit(
+            lambda email_id=email.pk: _queue_outgoing_email(email_id=email_id), robust=True
+        )
+    return emails
+
+
+def _queue_outgoing_email(*, email_id: int) -> None:
+    from accounts.tasks import outgoing_email_send_task
+
+    enqueue(outgoing_email_send_task, email_id=str(email_id))
+
+
+def _unclaimed(now: datetime.datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+
+
+def outgoing_email_send(*, email_id: int | str) -> OutgoingEmail | None:
+    """Send one due e-mail and record the outcome; None if it was not ours to send.
+
+    The claim is one conditional UPDATE (pending, due, under the attempt
+    limit, no live claim): of two workers holding the same message, or a
+    worker and the sweep's re-queue, one matches the row and sends, the other
+    matches nothing. The attempt is counted when claimed, so an e-mail that
+    crashes the worker cannot loop forever. SMTP and network errors
+    (``OSError``, which ``smtplib.SMTPException`` is) schedule a retry with
+    backoff; anything else is a bug and propagates.
+    """
+    now = timezone.now()
+    claimed = OutgoingEmail.objects.filter(
+        _unclaimed(now),
+        pk=email_id,
+        status=OutgoingEmail.Status.PENDING,
+        next_attempt_at__lte=now,
+        attempts__lt=OUTGOING_EMAIL_MAX_ATTEMPTS,
+    ).update(claimed_until=now + OUTGOING_EMAIL_LEASE, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    email = OutgoingEmail.objects.select_related("user").get(pk=email_id)
+    try:
+        delivered = _send_outgoing_email(email)
+    except OSError as error:
+        logger.warning(
+            "Could not send e-mail %s (attempt %d); will retry.",
+            email.pk,
+            email.attempts,
+            exc_info=True,
+        )
+        return _record_outgoing_email(email, error=f"{error.__class__.__name__}: {error}")
+    status = OutgoingEmail.Status.SENT if delivered else OutgoingEmail.Status.SKIPPED
+    return _record_outgoing_email(email, status=status)
+
+
+def _send_outgoing_email(email: OutgoingEmail) -> bool:
+    if email.kind == OutgoingEmail.Kind.SET_PASSWORD:
+        return user_send_set_password_email(user=email.user)
+    raise ValueError(f"unknown e-mail kind {email.kind!r}")  # a programming error
+
+
+def _record_outgoing_email(
+    email: OutgoingEmail, *, status: str | None = None, error: str = ""
+) -> OutgoingEmail:
+    now = timezone.now()
+    values: dict[str, object] = {"claimed_until": None, "last_error": error[:2000]}
+    if status is not None:
+        values.update(status=status, next_attempt_at=None)
+        if status == OutgoingEmail.Status.SENT:
+            values["sent_at"] = now
+    elif email.attempts >= OUTGOING_EMAIL_MAX_ATTEMPTS:
+        values.update(status=OutgoingEmail.Status.FAILED, next_attempt_at=None)
+    else:
+        delay = min(_BACKOFF_BASE * 2 ** (email.attempts - 1), _BACKOFF_CAP)
+        values["next_attempt_at"] = now + delay
+    # Only our own claim, identified by its attempt number: were the lease to
+    # run out and another worker claim the row, that worker records its own.
+    OutgoingEmail.objects.filter(
+        pk=email.pk, attempts=email.attempts, status=OutgoingEmail.Status.PENDING
+    ).update(**values)
+    for name, value in values.items():
+        setattr(email, name, value)
+    return email
+
+
+def outgoing_email_sweep() -> list[int]:
+    """The ids of pending e-mails that should have been sent by now, for the caller to queue.
+
+    Due more than ``OUTGOING_EMAIL_SWEEP_GRACE`` ago and not claimed: their
+    queueing failed (broker down), their worker died, or a retry is due. An
+    e-mail whose last allowed attempt was claimed by a worker that never
+    reported back is closed as failed. Queueing one twice is harmless (the
+    claim in ``outgoing_email_send`` sorts it out).
+    """
+    now = timezone.now()
+    pending = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING)
+    abandoned = pending.filter(_unclaimed(now), attempts__gte=OUTGOING_EMAIL_MAX_ATTEMPTS).update(
+        status=OutgoingEmail.Status.FAILED,
+        next_attempt_at=None,
+        claimed_until=None,
+        last_error="The last attempt never reported back (worker lost).",
+    )
+    due = list(
+        pending.filter(
+            _unclaimed(now),
+            next_attempt_at__lte=now - OUTGOING_EMAIL_SWEEP_GRACE,
+            attempts__lt=OUTGOING_EMAIL_MAX_ATTEMPTS,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:OUTGOING_EMAIL_SWEEP_BATCH]
+    )
+    if due or abandoned:
+        logger.info("E-mail sweep: %d to send, %d abandoned.", len(due), abandoned)
+    return due

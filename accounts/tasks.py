@@ -5,16 +5,28 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.management import call_command
 
+from config.queueing import enqueue
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_set_password_email_task(*, user_id: int) -> None:
-    """Email one participant their set-password link; SMTP hiccups (OSError) retry."""
-    from accounts.models import User
-    from accounts.services import user_send_set_password_email
 
-    user = User.objects.filter(pk=user_id).first()
-    if user is not None:  # deleted before the worker got here: nothing to send
-        user_send_set_password_email(user=user)
+@shared_task(acks_late=True)
+def outgoing_email_send_task(*, email_id: str) -> None:
+    """Send one outbox e-mail (the service claims the row: safe to run twice).
+
+    Retries are rows, not Celery state: a failed send stores its next attempt
+    and ``outgoing_email_sweep_task`` queues it again when due.
+    """
+    from accounts.services import outgoing_email_send
+
+    outgoing_email_send(email_id=email_id)
+
+
+@shared_task(acks_late=True)
+def outgoing_email_sweep_task() -> None:
+    """Queue e-mails whose queueing failed, whose worker died or whose retry is due (beat)."""
+    from accounts.services import outgoing_email_sweep
+
+    for email_id in outgoing_email_sweep():
+        enqueue(outgoing_email_send_task, email_id=str(email_id))
 
 
 @shared_task(acks_late=True)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from teams.querysets import MembershipQuerySet, TeamQuerySet
+from teams.querysets import MembershipQuerySet, TeamQuerySet, membership_today
 
 
 class Cohort(models.Model):
@@ -68,8 +69,11 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user's place in a team. One row per user and team; leaving sets ``left_on``.
 
-    A membership is active while ``left_on`` is empty or still in the future,
-    so removing someone (left_on = today) cuts their access on the next request.
+    A membership is active from ``joined_on`` (inclusive) until ``left_on``
+    (exclusive), counted in the server's time zone (``membership_today``), so
+    removing someone (left_on = today) cuts their access on the next request
+    whatever time zone they chose, and a future ``joined_on`` grants nothing
+    until that day.
     """
 
     user = models.ForeignKey(
@@ -82,7 +86,7 @@ class Membership(models.Model):
         Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.INTERN)
-    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+    joined_on = models.DateField(_("joined on"), default=membership_today)
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -113,6 +117,7 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.team} · {self.get_role_display()}"
 
-    def is_active(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.left_on is None or self.left_on > today
+    def is_active(self, today: datetime.date | None = None) -> bool:
+        """The same rule as ``active_membership_q``, for a row already loaded."""
+        today = today or membership_today()
+        return self.joined_on <= today and (self.left_on is None or self.left_on > today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -11,15 +12,30 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def active_membership_q(prefix: str = "", *, today=None) -> models.Q:
-    """Memberships in force today: not left, or leaving later than today.
+def membership_today() -> datetime.date:
+    """Today's date as memberships count it: in the server's ``TIME_ZONE``.
 
-    ``prefix`` lets other querysets reach memberships through a relation
-    (``"memberships__"`` from Team, ``"team__memberships__"`` from Project).
+    Never ``timezone.localdate()``: that follows the requesting user's
+    profile time zone (activated per request), and access must not depend on
+    anything the user controls. A removed intern who picked UTC−11 would
+    otherwise stay "before" their last day for up to 14 more hours.
     """
-    today = today or timezone.localdate()
-    return models.Q(**{f"{prefix}left_on__isnull": True}) | models.Q(
-        **{f"{prefix}left_on__gt": today}
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+def active_membership_q(prefix: str = "", *, today: datetime.date | None = None) -> models.Q:
+    """Memberships in force today: joined on or before today, and not left by today.
+
+    A membership with a future ``joined_on`` grants nothing until that day; one
+    whose ``left_on`` is today or earlier grants nothing any more (so ending
+    a membership on its ``joined_on`` means it never grants access).
+    ``prefix`` lets other querysets reach memberships through a relation
+    (``"memberships__"`` from Team, ``"team__memberships__"`` from Project);
+    the conditions are one Q, so they apply to the same membership row.
+    """
+    today = today or membership_today()
+    return models.Q(**{f"{prefix}joined_on__lte": today}) & (
+        models.Q(**{f"{prefix}left_on__isnull": True}) | models.Q(**{f"{prefix}left_on__gt": today})
     )
 
 

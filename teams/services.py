@@ -19,21 +19,21 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Lower
-from django.utils import timezone
+from django.db.models.functions import Greatest, Lower
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, User
+from accounts.services import set_password_emails_queue
 from config.errors import DomainError
 from teams.models import Cohort, Membership, Role, Team
+from teams.querysets import membership_today
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -580,7 +580,7 @@ def participants_import(*, cohort: Cohort, data: bytes | str, by: User) -> Parti
     if problems:
         raise ParticipantsImportError(problems)
 
-    today = timezone.localdate()
+    today = membership_today()
     try:
         # A savepoint, so that an account or membership created by someone else
         # between our checks and these inserts becomes a clean refusal.
@@ -588,6 +588,10 @@ def participants_import(*, cohort: Cohort, data: bytes | str, by: User) -> Parti
             for user in plan.new_users.values():
                 user.set_unusable_password()
                 user.save()
+            # Outbox rows committed with the users, queued after commit: a
+            # rolled-back import e-mails nobody, and a broker outage at commit
+            # only delays the e-mails (the accounts sweep sends them).
+            set_password_emails_queue(users=plan.new_users.values())
             users = {**plan.new_users, **plan.existing}
             Membership.objects.bulk_create(
                 Membership(user=users[key], team=team, role=role, joined_on=today)
@@ -603,23 +607,12 @@ def participants_import(*, cohort: Cohort, data: bytes | str, by: User) -> Parti
             field="file",
         ) from error
 
-    for user in plan.new_users.values():
-        # After commit: a worker must find the user, and a rolled-back import
-        # must not have emailed anyone. robust: one failed queueing must not
-        # stop the others, and the import itself has already succeeded.
-        transaction.on_commit(partial(_queue_set_password_email, user_id=user.pk), robust=True)
     return ParticipantsImportResult(
         created_users=len(plan.new_users),
         added_memberships=len(plan.memberships),
         skipped=sum(note.code == "already_member" for note in plan.notes),
         notes=plan.notes,
     )
-
-
-def _queue_set_password_email(*, user_id: int) -> None:
-    from accounts.tasks import send_set_password_email_task
-
-    send_set_password_email_task.delay(user_id=user_id)
 
 
 # --- Memberships (API sync from an HR system) ------------------------------------
@@ -629,14 +622,16 @@ def _queue_set_password_email(*, user_id: int) -> None:
 def membership_add(
     *, team: Team, user: User, role: str, joined_on: datetime.date | None = None
 ) -> Membership:
-    """Make ``user`` an active member of ``team`` with ``role``.
+    """Make ``user`` a member of ``team`` with ``role`` from ``joined_on`` (default today).
 
-    One row per user and team: someone who left and comes back gets their
-    old row reopened (left_on cleared) rather than a second one.
+    A future ``joined_on`` grants access from that day on, not before. One
+    row per user and team: someone who left and comes back gets their old row
+    reopened (left_on cleared) from the new ``joined_on``; keeping an older
+    join date there would hand a returning member access before their return.
     """
     if not user.is_active:
         raise DomainError(_("An inactive user cannot join a team."), code="inactive", field="user")
-    joined_on = joined_on or timezone.localdate()
+    joined_on = joined_on or membership_today()
     membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
     if membership is None:
         return Membership.objects.create(team=team, user=user, role=role, joined_on=joined_on)
@@ -646,7 +641,7 @@ def membership_add(
         )
     membership.role = role
     membership.left_on = None
-    membership.joined_on = min(membership.joined_on, joined_on)
+    membership.joined_on = joined_on
     membership.save(update_fields=["role", "left_on", "joined_on"])
     return membership
 
@@ -654,7 +649,12 @@ def membership_add(
 def membership_update(
     *, membership: Membership, role: str | None = None, left_on: datetime.date | None = None
 ) -> Membership:
-    """Change a member's role, or set the day they leave (access ends on that day)."""
+    """Change a member's role, or set the day they leave (access ends on that day).
+
+    ``left_on`` may be any day from ``joined_on`` on; ``left_on == joined_on``
+    is a membership that never grants access. To remove someone now,
+    whatever their dates, use ``membership_end``.
+    """
     if left_on is not None and left_on < membership.joined_on:
         raise DomainError(_("A member cannot leave before joining."), code="dates", field="left_on")
     if role is not None:
@@ -666,9 +666,19 @@ def membership_update(
 
 
 def membership_end(*, membership: Membership) -> Membership:
-    """Remove a member today: their access to the team ends with the next request."""
-    today = timezone.localdate()
-    if membership.left_on is None or membership.left_on > today:
-        membership.left_on = max(today, membership.joined_on)
-        membership.save(update_fields=["left_on"])
+    """Remove a member today: their access to the team ends with the next request.
+
+    Always possible. A membership that has not started yet (``joined_on`` in
+    the future) ends on its first day (``left_on = joined_on``), which the
+    database allows and which never counts as active. A membership already
+    ending earlier keeps its date. One conditional UPDATE, so two concurrent
+    removals agree and neither moves an earlier end later.
+    """
+    # The end is computed in SQL from the row's own joined_on, so a join date
+    # changed meanwhile cannot make the UPDATE miss or break the date check.
+    end = Greatest(models.Value(membership_today(), models.DateField()), models.F("joined_on"))
+    Membership.objects.filter(pk=membership.pk).alias(end=end).filter(
+        models.Q(left_on__isnull=True) | models.Q(left_on__gt=models.F("end"))
+    ).update(left_on=end)
+    membership.refresh_from_db(fields=["joined_on", "left_on"])
     return membership

@@ -32,10 +32,14 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class TeamUpdateSerializer(TeamSerializer):
-    """A team stays in its cohort; only its name and description change."""
+    """A team stays in its cohort; only its name and description change.
 
-    class Meta(TeamSerializer.Meta):
-        read_only_fields = ["cohort"]
+    ``cohort`` is redeclared read-only: ``Meta.read_only_fields`` does not
+    apply to a field declared on the class (as ``TeamSerializer`` declares
+    it), so it alone would have let a PATCH move the team.
+    """
+
+    cohort = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -48,6 +52,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_active(self, membership: Membership) -> bool:
+        # The server's date (membership_today), the same rule the permission checks use.
         return membership.is_active()
 
 

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api.permissions import StaffChanges, StaffCreates
 from accounts.api.serializers import MeSerializer
 from config.api import is_schema_generation
 from teams import selectors, services
@@ -28,6 +30,7 @@ from teams.permissions import get_team_for_user
 
 
 def require_staff(request: Request) -> None:
+    """For hand-written handlers: call after the scope lookup, before reading the body."""
     if not request.user.is_staff:
         raise PermissionDenied(_("Only coordinators (staff) can change this."))
 
@@ -53,42 +56,49 @@ class MeView(generics.GenericAPIView):
         return Response(MeSerializer(request.user).data)
 
 
+# Writes are refused by the permission classes, which DRF runs before any
+# serializer sees the body (list views) or right after the scope lookup
+# (detail views): a non-staff client gets 403 whatever it sends, never a 400
+# that would tell it which cohort ids or team names exist.
+
+
 class CohortListView(generics.ListCreateAPIView):
     serializer_class = CohortSerializer
+    permission_classes = [IsAuthenticated, StaffCreates]
 
     def get_queryset(self):
         return selectors.cohorts_for_user(self.request.user)
 
     def perform_create(self, serializer) -> None:
-        require_staff(self.request)
         _save_unique(serializer)
 
 
 class CohortDetailView(generics.RetrieveUpdateAPIView):
     serializer_class = CohortSerializer
+    permission_classes = [IsAuthenticated, StaffChanges]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.cohorts_for_user(self.request.user)
 
     def perform_update(self, serializer) -> None:
-        require_staff(self.request)
         _save_unique(serializer)
 
 
 class TeamListView(generics.ListCreateAPIView):
     serializer_class = TeamSerializer
+    permission_classes = [IsAuthenticated, StaffCreates]
     filterset_fields = ["cohort"]
 
     def get_queryset(self):
         return Team.objects.visible_to(self.request.user).order_by("cohort_id", "name")
 
     def perform_create(self, serializer) -> None:
-        require_staff(self.request)
         _save_unique(serializer)
 
 
 class TeamDetailView(generics.RetrieveUpdateAPIView):
+    permission_classes = [IsAuthenticated, StaffChanges]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_serializer_class(self):
@@ -98,7 +108,6 @@ class TeamDetailView(generics.RetrieveUpdateAPIView):
         return Team.objects.visible_to(self.request.user)
 
     def perform_update(self, serializer) -> None:
-        require_staff(self.request)
         _save_unique(serializer)
 
 
