@@ -3,7 +3,7 @@
 Webhooks are created by mentors on the project's page, where the URL is
 checked against private addresses; here only ``active`` and ``events``
 change, through the same service. The secret is never displayed.
-Deliveries and events are a log: read-only.
+Deliveries (with every attempt) and events are a log: read-only.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from config.errors import DomainError
 from integrations import services
-from integrations.models import Event, EventType, Webhook, WebhookDelivery
+from integrations.models import DeliveryAttempt, Event, EventType, Webhook, WebhookDelivery
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,6 +34,17 @@ class WebhookAdminForm(forms.ModelForm):
     class Meta:
         model = Webhook
         fields = ["active", "events"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Saving an active webhook checks its URL again (the service would
+        # refuse it too): its name may resolve to an internal address by now.
+        if cleaned.get("active"):
+            try:
+                services.webhook_check_url(url=self.instance.url)
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from error
+        return cleaned
 
 
 @admin.register(Webhook)
@@ -66,8 +78,26 @@ class WebhookAdmin(admin.ModelAdmin):
         )
 
 
+class DeliveryAttemptInline(admin.TabularInline):
+    """Every attempt of the delivery, oldest first: a log, read-only."""
+
+    model = DeliveryAttempt
+    fields = ("number", "started_at", "ok", "status_code", "duration_ms", "error")
+    readonly_fields = fields
+    ordering = ("number",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(_ReadOnlyAdmin):
+    inlines = [DeliveryAttemptInline]
     list_display = (
         "id",
         "webhook",
@@ -93,6 +123,7 @@ class WebhookDeliveryAdmin(_ReadOnlyAdmin):
         "last_error",
         "next_attempt_at",
         "claimed_until",
+        "claimed_by",
         "delivered_at",
         "created_at",
     )

@@ -131,9 +131,11 @@ class DeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """One event on its way to one webhook, with the outcome of its last attempt.
 
-    A worker claims the row (``claimed_until``, a lease) before sending, so
-    two copies of the same Celery message never post at once; a worker that
-    dies mid-attempt lets the lease run out and the sweep re-queues the row.
+    A worker claims the row (``claimed_until``, a lease, and ``claimed_by``)
+    before sending, so two messages for the same delivery never post at once;
+    when the worker dies mid-attempt, Celery redelivers its message, which
+    takes its own claim over, and otherwise the lease runs out and the sweep
+    re-queues the row. Every attempt is kept as a ``DeliveryAttempt``.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -154,6 +156,11 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # Who holds the claim: the Celery task id of the message that made it (a
+    # random token outside Celery). A copy of that very message redelivered
+    # after its worker died (acks_late + reject_on_worker_lost) may take the
+    # claim over at once instead of waiting for the lease to run out.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -185,3 +192,34 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class DeliveryAttempt(models.Model):
+    """One POST of a delivery (or one lost to a dead worker): the delivery log's rows."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
+        verbose_name=_("delivery"),
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started at"))
+    ok = models.BooleanField(_("succeeded"), default=False)
+    status_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["delivery", "number"]
+        constraints = [
+            # The attempt number comes from the claim, which only one worker wins.
+            models.UniqueConstraint(
+                fields=["delivery", "number"], name="integrations_attempt_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
 
-from integrations.models import Webhook, WebhookDelivery
+from integrations.models import DeliveryAttempt, Event, Webhook, WebhookDelivery
 
 if TYPE_CHECKING:
     from projects.models import Project
@@ -41,3 +42,23 @@ def project_webhooks_with_recent_deliveries(
 def webhook_deliveries(webhook: Webhook) -> models.QuerySet[WebhookDelivery]:
     """A webhook's deliveries, newest first, with their events."""
     return _newest_deliveries().filter(webhook=webhook)
+
+
+def webhook_deliveries_with_attempts(webhook: Webhook) -> models.QuerySet[WebhookDelivery]:
+    """A webhook's deliveries, newest first, each with its ``attempt_log`` (oldest first)."""
+    return webhook_deliveries(webhook).prefetch_related(
+        models.Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("number"))
+    )
+
+
+def oldest_undispatched_event_at() -> datetime.datetime | None:
+    """When the oldest event still waiting for dispatch was recorded (the outbox lag), or None.
+
+    Cheap: the partial index on undispatched events holds only that tail.
+    """
+    return (
+        Event.objects.filter(dispatched_at__isnull=True)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )

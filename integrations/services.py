@@ -11,14 +11,23 @@ How an event reaches a webhook, and why nothing is lost or sent twice:
    the project subscribed to the type (the unique (event, webhook) constraint
    makes a second dispatch a no-op) and marks the event dispatched.
 3. ``delivery_attempt`` claims a due delivery with one conditional UPDATE
-   (a lease in ``claimed_until``), so duplicate messages, the sweep and a
-   retry racing each other produce one POST; it then sends, and records the
-   outcome: succeeded, failed for good, or pending with ``next_attempt_at``
-   set by exponential backoff.
+   (a lease in ``claimed_until``, the claimant's Celery task id in
+   ``claimed_by``), so duplicate messages, the sweep and a retry racing each
+   other produce one POST; it then sends, and records the outcome:
+   succeeded, failed for good, or pending with ``next_attempt_at`` set by
+   exponential backoff. Every attempt is also a ``DeliveryAttempt`` row.
+   A webhook gets one attempt at a time (``WebhookBusy`` otherwise: the task
+   re-queues itself a few seconds later), so a slow receiver holds one worker
+   at most, each attempt ending at its deadline.
+   A message redelivered because its worker died (acks_late +
+   reject_on_worker_lost) carries the same task id and takes its own stale
+   claim over at once: the delivery is redone promptly, with the same
+   delivery id for the receiver to dedupe on.
 4. ``outbox_sweep`` (Celery beat, every minute) finds what the happy path
    missed: events still undispatched after a minute (broker down at commit),
    and pending deliveries overdue by a minute with no live claim (a lost
-   message, a dead worker, eager mode where retries are never scheduled).
+   message, a worker that vanished with its message, eager mode where
+   retries are never scheduled).
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from integrations import transport
 from integrations.models import (
     SECRET_MAX_LENGTH,
     URL_MAX_LENGTH,
+    DeliveryAttempt,
     DeliveryStatus,
     Event,
     EventType,
@@ -92,6 +102,11 @@ def _clean_url(url: str) -> str:
     except transport.UnsafeURLError as error:
         raise DomainError(str(error), code="unsafe_url", field="url") from error
     return url
+
+
+def webhook_check_url(*, url: str) -> str:
+    """The cleaned URL, or DomainError (field ``url``) when it may not receive webhooks."""
+    return _clean_url(url)
 
 
 def _clean_events(events: Iterable[str]) -> list[str]:
@@ -160,10 +175,19 @@ def webhook_update(
 
     Deactivating cancels the deliveries still waiting for a retry: a paused
     receiver should not get a burst of stale events when it is switched on.
+    A save that leaves the webhook active checks its URL again (DomainError
+    on field ``url``), even an unchanged one; deactivating always works.
     """
     changes: dict[str, object] = {}
-    if url is not None and url.strip() != webhook.url:
-        changes["url"] = _clean_url(url)
+    # The URL is checked on every save that leaves the webhook active, changed
+    # or not: its name may resolve to an internal address by now. Switching a
+    # webhook off must always work, so an unchanged URL is not checked then.
+    stays_active = webhook.active if active is None else active
+    changed_url = url is not None and url.strip() != webhook.url
+    if stays_active or changed_url:
+        checked = _clean_url(webhook.url if url is None else url)
+        if url is not None:
+            changes["url"] = checked
     if events is not None:
         changes["events"] = _clean_events(events)
     if secret is not None and secret.strip():
@@ -179,6 +203,7 @@ def webhook_update(
                 status=DeliveryStatus.FAILED,
                 next_attempt_at=None,
                 claimed_until=None,
+                claimed_by="",
                 last_error="Cancelled: the webhook was deactivated.",
             )
     return webhook
@@ -305,54 +330,137 @@ def retry_delay(attempt: int) -> timedelta:
     return base * (1 + random.uniform(0, 0.1))  # noqa: S311 - jitter, not security
 
 
+# The deliver task's hard time limit (seconds): an attempt stuck beyond its
+# deadline (a hung DNS lookup) is killed, and the claim outlives it.
+ATTEMPT_TIME_LIMIT = 60
+# A delivery whose webhook is busy with another delivery waits this long
+# (jittered) before its message is queued again.
+BUSY_RETRY_SECONDS = (1.0, 3.0)
+LOST_ATTEMPT_ERROR = "The worker was lost during this attempt."
+
+
+class WebhookBusy(Exception):  # noqa: N818 - a state, not a failure
+    """Another delivery of the same webhook is being sent; try again in ``retry_in`` seconds.
+
+    One webhook gets one attempt at a time: a slow receiver then holds one
+    worker at most, and every other webhook's deliveries proceed.
+    """
+
+    def __init__(self, retry_in: float):
+        super().__init__(f"webhook busy; retry in {retry_in:.1f} s")
+        self.retry_in = retry_in
+
+
 def _lease() -> timedelta:
-    # Long enough for a lookup, a connect and a slow answer (each bounded by
-    # the timeout), short enough that a dead worker's claim soon runs out.
-    return timedelta(seconds=4 * settings.WEBHOOK_TIMEOUT_SECONDS + 60)
+    # Longer than an attempt can last (its deadline, or the task's hard time
+    # limit when a lookup hangs), short enough that a claim left behind by a
+    # worker that vanished with its message soon runs out for the sweep.
+    seconds = max(transport.attempt_deadline(), ATTEMPT_TIME_LIMIT) + 30
+    return timedelta(seconds=seconds)
 
 
-def delivery_attempt(*, delivery_id: uuid.UUID | str) -> WebhookDelivery | None:
+def _claim(
+    *, delivery_id: uuid.UUID | str, claim: str, max_attempts: int
+) -> WebhookDelivery | None:
+    """Claim the delivery for one attempt and log the attempt as started; None if not ours.
+
+    Raises WebhookBusy when another delivery of the same webhook holds a live
+    claim. The webhook's row lock serialises claims per webhook, so two
+    deliveries of one webhook cannot both see the other unclaimed.
+    """
+    with transaction.atomic():
+        webhook_id = (
+            WebhookDelivery.objects.filter(pk=delivery_id)
+            .values_list("webhook_id", flat=True)
+            .first()
+        )
+        if webhook_id is None:  # the webhook (or the event) was deleted meanwhile
+            return None
+        if (
+            Webhook.objects.select_for_update(no_key=True)
+            .filter(pk=webhook_id)
+            .values_list("pk")
+            .first()
+            is None
+        ):
+            return None
+        now = timezone.now()  # after the wait for the lock
+        if (
+            WebhookDelivery.objects.filter(webhook_id=webhook_id, claimed_until__gt=now)
+            .exclude(pk=delivery_id)
+            .exists()
+        ):
+            raise WebhookBusy(random.uniform(*BUSY_RETRY_SECONDS))  # noqa: S311 - jitter
+        # Due and unclaimed, or claimed by this very message before: Celery
+        # redelivered it because the worker running it died, so that claim
+        # is stale and the work must be done now, under the same delivery id.
+        claimed = (
+            WebhookDelivery.objects.filter(pk=delivery_id, attempts__lt=max_attempts)
+            .pending()
+            .filter(models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now))
+            .filter(
+                models.Q(claimed_until__isnull=True)
+                | models.Q(claimed_until__lt=now)
+                | models.Q(claimed_by=claim)
+            )
+            .update(
+                claimed_until=now + _lease(),
+                claimed_by=claim,
+                attempts=models.F("attempts") + 1,
+            )
+        )
+        if not claimed:
+            return None
+        delivery = WebhookDelivery.objects.select_related("event", "webhook").get(pk=delivery_id)
+        # An earlier attempt that never reported back was lost with its worker.
+        DeliveryAttempt.objects.filter(
+            delivery=delivery, number__lt=delivery.attempts, duration_ms__isnull=True, error=""
+        ).update(error=LOST_ATTEMPT_ERROR)
+        DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=now)
+    return delivery
+
+
+def delivery_attempt(*, delivery_id: uuid.UUID | str, claim: str = "") -> WebhookDelivery | None:
     """Make one attempt at a due delivery and record it; None if it was not ours to make.
 
-    The claim is one conditional UPDATE (pending, due, under the attempt
-    limit, no live claim): of two workers holding the same message, one
-    matches the row and posts, the other matches nothing and stops. It only
-    names the delivery's own columns: a condition on a joined table makes
-    Django emit ``WHERE id IN (SELECT …)``, and PostgreSQL's re-check of a
-    row another transaction just claimed does not re-run such a subquery, so
-    two workers could both win.
+    ``claim`` names the caller (the Celery task id; a random token when
+    empty). The claim is one conditional UPDATE (pending, due, under the
+    attempt limit, no live claim but the caller's own): of two workers
+    holding copies of the same delivery, one matches the row and posts, the
+    other matches nothing and stops. It only names the delivery's own
+    columns: a condition on a joined table makes Django emit
+    ``WHERE id IN (SELECT …)``, and PostgreSQL's re-check of a row another
+    transaction just claimed does not re-run such a subquery, so two workers
+    could both win.
     The attempt is counted when claimed, so a worker that crashes while
     posting still uses one up and a crashing receiver cannot loop forever.
+    Raises WebhookBusy while another delivery of the same webhook is in flight.
     """
-    now = timezone.now()
+    claim = claim or uuid.uuid4().hex
     max_attempts = settings.WEBHOOK_MAX_ATTEMPTS
-    claimed = (
-        WebhookDelivery.objects.filter(pk=delivery_id, attempts__lt=max_attempts)
-        .due(now)
-        .update(claimed_until=now + _lease(), attempts=models.F("attempts") + 1)
-    )
-    if not claimed:
-        return None
-    delivery = (
-        WebhookDelivery.objects.select_related("event", "webhook").filter(pk=delivery_id).first()
-    )
-    if delivery is None:  # the webhook was deleted just now
+    delivery = _claim(delivery_id=delivery_id, claim=claim, max_attempts=max_attempts)
+    if delivery is None:
         return None
     if not delivery.webhook.active:  # deactivated between queueing and now
         return _record_outcome(
             delivery,
             transport.AttemptResult(ok=False, error="Cancelled: the webhook was deactivated."),
             max_attempts=max_attempts,
+            claim=claim,
         )
 
     body = delivery_body(delivery.event)
     headers = _headers(delivery.webhook, body, delivery.event.type, delivery.pk)
     result = transport.post(url=delivery.webhook.url, body=body, headers=headers)
-    return _record_outcome(delivery, result, max_attempts=max_attempts)
+    return _record_outcome(delivery, result, max_attempts=max_attempts, claim=claim)
 
 
 def _record_outcome(
-    delivery: WebhookDelivery, result: transport.AttemptResult, *, max_attempts: int
+    delivery: WebhookDelivery,
+    result: transport.AttemptResult,
+    *,
+    max_attempts: int,
+    claim: str,
 ) -> WebhookDelivery:
     now = timezone.now()
     values: dict[str, object] = {
@@ -360,6 +468,7 @@ def _record_outcome(
         "last_duration_ms": result.duration_ms,
         "last_error": result.error,
         "claimed_until": None,
+        "claimed_by": "",
         "next_attempt_at": None,
     }
     if result.ok:
@@ -368,11 +477,24 @@ def _record_outcome(
         values.update(next_attempt_at=now + retry_delay(delivery.attempts))
     else:
         values.update(status=DeliveryStatus.FAILED)
-    # Only our own claim: the attempt number identifies it. Were the lease to
-    # run out and another worker claim the row, that worker writes its own.
-    WebhookDelivery.objects.filter(
-        pk=delivery.pk, attempts=delivery.attempts, status=DeliveryStatus.PENDING
-    ).update(**values)
+    # The delivery row first, then its attempts: the order the claim takes them.
+    with transaction.atomic():
+        # Only our own claim: the attempt number and the claimant identify it.
+        # Were the lease to run out and another worker claim the row, that
+        # worker writes its own outcome.
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk,
+            attempts=delivery.attempts,
+            claimed_by=claim,
+            status=DeliveryStatus.PENDING,
+        ).update(**values)
+        # The attempt happened whatever became of the claim: log it.
+        DeliveryAttempt.objects.filter(delivery=delivery, number=delivery.attempts).update(
+            ok=result.ok,
+            status_code=result.status_code,
+            duration_ms=result.duration_ms,
+            error=result.error,
+        )
     for name, value in values.items():
         setattr(delivery, name, value)
     return delivery
@@ -414,17 +536,28 @@ def outbox_sweep() -> SweepResult:
     now = timezone.now()
     cutoff = now - SWEEP_GRACE
     max_attempts = settings.WEBHOOK_MAX_ATTEMPTS
-    abandoned = (
-        WebhookDelivery.objects.pending()
-        .filter(attempts__gte=max_attempts)
-        .unclaimed(now)
-        .update(
-            status=DeliveryStatus.FAILED,
-            next_attempt_at=None,
-            claimed_until=None,
-            last_error="The last attempt never reported back (worker lost).",
+    with transaction.atomic():
+        lost = list(
+            WebhookDelivery.objects.pending()
+            .filter(attempts__gte=max_attempts)
+            .unclaimed(now)
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
-    )
+        abandoned = (
+            WebhookDelivery.objects.filter(pk__in=lost)
+            .pending()
+            .unclaimed(now)
+            .update(
+                status=DeliveryStatus.FAILED,
+                next_attempt_at=None,
+                claimed_until=None,
+                claimed_by="",
+                last_error="The last attempt never reported back (worker lost).",
+            )
+        )
+        DeliveryAttempt.objects.filter(
+            delivery_id__in=lost, duration_ms__isnull=True, error=""
+        ).update(error=LOST_ATTEMPT_ERROR)
     event_ids = list(
         Event.objects.undispatched_before(cutoff)
         .order_by("created_at")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from config.queueing import enqueue
+from integrations.services import ATTEMPT_TIME_LIMIT
 
 
 @shared_task(acks_late=True)
@@ -25,12 +26,31 @@ def event_dispatch_task(*, event_id: str) -> None:
         enqueue(webhook_deliver_task, delivery_id=str(delivery_id))
 
 
-@shared_task(bind=True, acks_late=True)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=ATTEMPT_TIME_LIMIT - 5,
+    time_limit=ATTEMPT_TIME_LIMIT,
+)
 def webhook_deliver_task(self: Task, *, delivery_id: str) -> None:
-    """One attempt (the service claims the row: safe to run twice); schedule the next."""
-    from integrations.services import delivery_attempt, delivery_retry_countdown
+    """One attempt (the service claims the row: safe to run twice); schedule the next.
 
-    delivery = delivery_attempt(delivery_id=delivery_id)
+    Routed to its own queue ("webhooks", settings.CELERY_TASK_ROUTES) so slow
+    receivers never delay e-mails or event dispatch. The claim carries the
+    task id: when the worker dies mid-attempt, Celery puts this same message
+    back and its next run takes the stale claim over at once.
+    """
+    from integrations.services import WebhookBusy, delivery_attempt, delivery_retry_countdown
+
+    try:
+        delivery = delivery_attempt(delivery_id=delivery_id, claim=self.request.id or "")
+    except WebhookBusy as busy:
+        # Another delivery of this webhook is in flight: free the worker for
+        # other webhooks and come back shortly (eagerly, the sweep does).
+        if not self.request.is_eager:
+            enqueue(webhook_deliver_task, countdown=busy.retry_in, delivery_id=delivery_id)
+        return
     if delivery is None or self.request.is_eager:
         return
     countdown = delivery_retry_countdown(delivery=delivery)

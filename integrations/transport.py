@@ -2,16 +2,21 @@
 
 Two promises live here:
 
-- **No SSRF.** A URL is refused when its host is, or resolves to, a loopback,
-  private, link-local, multicast, reserved, unspecified or cloud-metadata
-  address (unless ``settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES``). The check
-  runs when a webhook is saved and again before every attempt, and the
-  connection then goes to the very addresses that were checked: a DNS answer
-  that changes between check and connect (DNS rebinding) cannot redirect it.
+- **No SSRF.** A URL is refused unless every address its host is, or
+  resolves to, is globally routable by ``ipaddress``' own classification
+  (``is_global``) and is no multicast, site-local or cloud-metadata address;
+  an IPv6 address that carries an IPv4 one (IPv4-mapped, 6to4, Teredo,
+  NAT64) is judged by the IPv4 address too (unless
+  ``settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES``). The check runs on every save
+  of a webhook and again before every attempt, and the connection then goes
+  to the very addresses that were checked: a DNS answer that changes between
+  check and connect (DNS rebinding) cannot redirect it.
 - **No surprises from the receiver.** Redirects are never followed, proxies
   from the environment are ignored (they would bypass the address check),
   every socket operation times out after ``settings.WEBHOOK_TIMEOUT_SECONDS``,
-  and at most a few bytes of the response body are read.
+  the whole attempt (connect, send, read) is cut off at ``attempt_deadline()``
+  so a receiver trickling bytes cannot hold a worker, and at most a few bytes
+  of the response body are read.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import hmac
 import http.client
 import ipaddress
 import socket
+import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -50,21 +57,63 @@ class UnsafeURLError(ValueError):
     """The URL may not receive webhooks; the message is user-facing and translated."""
 
 
-def _is_forbidden(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        # ::ffff:127.0.0.1 reaches 127.0.0.1: judge the IPv4 address it carries.
-        address = address.ipv4_mapped
+# IPv6 ranges that carry an IPv4 address in their low 32 bits (RFC 6052 NAT64
+# well-known prefix). A connection to them reaches that IPv4 address.
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+# Ranges refused whole, whatever ``ipaddress`` of this Python says about them
+# (its tables changed across patch releases): local-use NAT64 (RFC 8215),
+# deprecated site-local, IPv4-compatible (``::a.b.c.d``) and discard-only.
+FORBIDDEN_V6_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in ("64:ff9b:1::/48", "fec0::/10", "::/96", "100::/64", "2001:db8::/32")
+)
+
+
+def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to (IPv4-mapped, 6to4, Teredo, NAT64)."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    found: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)  # the relay server and the client behind it
+    if address in NAT64_WELL_KNOWN:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def _is_forbidden_one(address: IPAddress) -> bool:
+    if address in METADATA_ADDRESSES or address.is_multicast:
+        return True
+    if isinstance(address, ipaddress.IPv6Address) and (
+        address.is_site_local or any(address in network for network in FORBIDDEN_V6_NETWORKS)
+    ):
+        return True
+    # ``is_global`` covers loopback, private, link-local, reserved, unspecified,
+    # shared (100.64/10), documentation and benchmarking ranges; the explicit
+    # ones stay as a second line against a classification table changing.
     return (
-        address in METADATA_ADDRESSES
+        not address.is_global
         or address.is_loopback
         or address.is_private
         or address.is_link_local
-        or address.is_multicast
         or address.is_reserved
         or address.is_unspecified
-        # Whatever else is not publicly routable (shared 100.64/10, benchmarking…).
-        or not address.is_global
     )
+
+
+def _is_forbidden(address: IPAddress) -> bool:
+    """Whether ``address``, or any IPv4 address it wraps, may not receive webhooks."""
+    if isinstance(address, ipaddress.IPv6Address) and (
+        address.ipv4_mapped is not None or address in NAT64_WELL_KNOWN
+    ):
+        # A plain translation (::ffff:a.b.c.d, 64:ff9b::a.b.c.d): the IPv4
+        # address is the destination, so it alone decides.
+        return _is_forbidden_one(embedded_ipv4(address)[0])
+    return any(_is_forbidden_one(each) for each in (address, *embedded_ipv4(address)))
 
 
 def _split(url: str) -> tuple[str, str, int]:
@@ -151,8 +200,93 @@ def signature(*, secret: str, body: bytes) -> str:
 # --- HTTP -------------------------------------------------------------------------------
 
 
+def attempt_deadline() -> float:
+    """Seconds one attempt may take in all, from connect to the last byte read.
+
+    The socket timeout bounds each wait for a byte; this bounds their sum, so
+    a receiver that answers one byte at a time cannot keep a worker busy.
+    """
+    return float(settings.WEBHOOK_DEADLINE_SECONDS)
+
+
+class _Deadline:
+    """Cuts the attempt's connections when its time is up, whatever they are waiting for.
+
+    A timer thread shuts the sockets down; the blocked read in the caller's
+    thread then returns at once and the attempt ends as timed out.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._ends_at = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        return max(self._ends_at - time.monotonic(), 0.0)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                self._cut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                self._cut(sock)
+
+    @staticmethod
+    def _cut(sock: socket.socket) -> None:
+        try:
+            # The plain socket's shutdown also for a TLS socket: its own would
+            # first drop the TLS state under the reading thread's feet.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            # Already closed or never connected: nothing left to interrupt.
+            return
+
+
+class _DeadlineTLSContext(ssl.SSLContext):
+    """The default client context, watching each TLS socket before its handshake.
+
+    ``wrap_socket`` hands the connection over to a new socket object; the
+    deadline must be able to cut that one, during the handshake included.
+    """
+
+    deadline: _Deadline
+
+    @classmethod
+    def create(cls, deadline: _Deadline) -> _DeadlineTLSContext:
+        context = cls(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificates and host names
+        context.load_default_certs()
+        context.set_alpn_protocols(["http/1.1"])
+        context.deadline = deadline
+        return context
+
+    def wrap_socket(self, sock, *args, **kwargs):
+        handshake = kwargs.pop("do_handshake_on_connect", True)
+        tls = super().wrap_socket(sock, *args, do_handshake_on_connect=False, **kwargs)
+        self.deadline.watch(tls)
+        if handshake:
+            tls.do_handshake()
+        return tls
+
+
 def _connect_first(
     addresses: Sequence[IPAddress],
+    deadline: _Deadline,
     address: tuple[str, int],
     timeout: float | None = None,
     source_address: tuple[str, int] | None = None,
@@ -162,42 +296,56 @@ def _connect_first(
     _host, port = address
     last_error: OSError | None = None
     for ip in addresses:
+        remaining = deadline.remaining()
+        if not remaining:
+            raise TimeoutError("attempt deadline reached while connecting")
+        connect_timeout = remaining if timeout is None else min(timeout, remaining)
         try:
-            return socket.create_connection((str(ip), port), timeout, source_address)
+            sock = socket.create_connection((str(ip), port), connect_timeout, source_address)
         except OSError as error:  # try the next address, as create_connection does
             last_error = error
+            continue
+        sock.settimeout(timeout)
+        deadline.watch(sock)
+        return sock
     raise last_error or OSError("no address to connect to")
 
 
-def _pinned(connection_class: type[http.client.HTTPConnection], addresses) -> Callable:
+def _pinned(
+    connection_class: type[http.client.HTTPConnection], addresses, deadline: _Deadline
+) -> Callable:
     def factory(host: str, **kwargs) -> http.client.HTTPConnection:
         connection = connection_class(host, **kwargs)
         # HTTPConnection.connect() opens its socket through this attribute;
         # HTTPSConnection then wraps it with TLS for ``host`` (SNI and the
         # certificate check still use the name, not the address).
-        connection._create_connection = partial(_connect_first, addresses)
+        connection._create_connection = partial(_connect_first, addresses, deadline)
         return connection
 
     return factory
 
 
 class _PinnedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, addresses: Sequence[IPAddress]):
+    def __init__(self, addresses: Sequence[IPAddress], deadline: _Deadline):
         super().__init__()
         self.addresses = addresses
+        self.deadline = deadline
 
     def http_open(self, req):
-        return self.do_open(_pinned(http.client.HTTPConnection, self.addresses), req)
+        return self.do_open(_pinned(http.client.HTTPConnection, self.addresses, self.deadline), req)
 
 
 class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, addresses: Sequence[IPAddress]):
+    def __init__(self, addresses: Sequence[IPAddress], deadline: _Deadline):
         super().__init__()
         self.addresses = addresses
+        self.deadline = deadline
 
     def https_open(self, req):
         return self.do_open(
-            _pinned(http.client.HTTPSConnection, self.addresses), req, context=self._context
+            _pinned(http.client.HTTPSConnection, self.addresses, self.deadline),
+            req,
+            context=_DeadlineTLSContext.create(self.deadline),
         )
 
 
@@ -208,13 +356,13 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError with the 3xx code
 
 
-def _opener(addresses: Sequence[IPAddress]) -> urllib.request.OpenerDirector:
+def _opener(addresses: Sequence[IPAddress], deadline: _Deadline) -> urllib.request.OpenerDirector:
     # Built by hand rather than with build_opener(): no proxy, file:, ftp: or
     # data: handlers, only what an http(s) POST needs.
     opener = urllib.request.OpenerDirector()
     for handler in (
-        _PinnedHTTPHandler(addresses),
-        _PinnedHTTPSHandler(addresses),
+        _PinnedHTTPHandler(addresses, deadline),
+        _PinnedHTTPSHandler(addresses, deadline),
         _RefuseRedirects(),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
@@ -282,22 +430,27 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> AttemptResult:
     def elapsed() -> int:
         return int((time.monotonic() - started) * 1000)
 
-    try:
-        with _opener(addresses).open(request, timeout=timeout) as response:
-            response.read(RESPONSE_BYTES_READ)
-            return _classify(response.status, elapsed())
-    except urllib.error.HTTPError as error:
-        location = error.headers.get("Location") if error.headers else None
-        error.close()
-        return _classify(error.code, elapsed(), location)
-    except TimeoutError:
-        message = f"Timed out after {timeout} s"
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, TimeoutError):
+    with _Deadline(attempt_deadline()) as deadline:
+        try:
+            with _opener(addresses, deadline).open(request, timeout=timeout) as response:
+                response.read(RESPONSE_BYTES_READ)
+                if deadline.expired:  # the body was cut short: the answer is not complete
+                    raise TimeoutError
+                return _classify(response.status, elapsed())
+        except urllib.error.HTTPError as error:
+            location = error.headers.get("Location") if error.headers else None
+            error.close()
+            return _classify(error.code, elapsed(), location)
+        except TimeoutError:
             message = f"Timed out after {timeout} s"
-        else:
-            message = f"Connection failed: {reason}"
-    except (OSError, http.client.HTTPException) as error:
-        message = f"Connection failed: {error.__class__.__name__}: {error}"
+        except urllib.error.URLError as error:
+            reason = error.reason
+            if isinstance(reason, TimeoutError):
+                message = f"Timed out after {timeout} s"
+            else:
+                message = f"Connection failed: {reason}"
+        except (OSError, http.client.HTTPException) as error:
+            message = f"Connection failed: {error.__class__.__name__}: {error}"
+        if deadline.expired:
+            message = f"Timed out: no complete answer within {deadline.seconds:g} s"
     return AttemptResult(ok=False, duration_ms=elapsed(), error=_truncate(message), retryable=True)

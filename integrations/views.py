@@ -2,7 +2,8 @@
 
 Every view fetches the project through ``get_project_for_webhooks`` (404
 outside the team, 403 for interns), calls one service or selector and
-responds; posts redirect, so the pages work without JavaScript.
+responds; posts redirect (except creation, which shows the secret once), so
+the pages work without JavaScript.
 """
 
 from __future__ import annotations
@@ -12,20 +13,31 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.errors import DomainError
 from config.htmx import AuthenticatedRequest
 from integrations import selectors, services
 from integrations.forms import WebhookForm
+from integrations.models import Webhook
 from integrations.permissions import get_project_for_webhooks, get_webhook_of_project
+from projects.models import Project
 
 DETAIL_DELIVERIES = 50
 
 
+@never_cache  # the page right after creation holds the secret: keep it out of every cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_list_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """List the project's webhooks and add one.
+
+    A successful POST renders the new webhook's page instead of redirecting:
+    its secret is shown in this one response and nowhere else (not parked in
+    a message, the session or a cookie until the next page), as on the API
+    token page.
+    """
     project = get_project_for_webhooks(request.user, pk)
     form = WebhookForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -34,16 +46,9 @@ def webhook_list_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
-            # The only time the secret is shown: afterwards pages show ••••last4.
-            messages.success(
-                request,
-                _(
-                    "Webhook added. Its secret is %(secret)s — copy it now: it will not be "
-                    "shown again."
-                )
-                % {"secret": webhook.secret},
+            return _render_detail(
+                request, project, webhook, WebhookForm(webhook=webhook), new_secret=webhook.secret
             )
-            return redirect("webhook_detail", pk=project.pk, webhook_pk=webhook.pk)
     context = {
         "project": project,
         "webhooks": selectors.project_webhooks_with_recent_deliveries(project),
@@ -51,6 +56,25 @@ def webhook_list_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     }
     status = 400 if form.is_bound else 200
     return render(request, "integrations/webhook_list.html", context, status=status)
+
+
+def _render_detail(
+    request: AuthenticatedRequest,
+    project: Project,
+    webhook: Webhook,
+    form: WebhookForm,
+    *,
+    status: int = 200,
+    new_secret: str | None = None,
+) -> HttpResponse:
+    context = {
+        "project": project,
+        "webhook": webhook,
+        "form": form,
+        "deliveries": selectors.webhook_deliveries_with_attempts(webhook)[:DETAIL_DELIVERIES],
+        "new_secret": new_secret,
+    }
+    return render(request, "integrations/webhook_detail.html", context, status=status)
 
 
 @login_required
@@ -70,14 +94,7 @@ def webhook_detail_view(request: AuthenticatedRequest, pk: int, webhook_pk: int)
     if form.is_bound:
         # The refused form must not change what the page says is stored.
         webhook.refresh_from_db()
-    context = {
-        "project": project,
-        "webhook": webhook,
-        "form": form,
-        "deliveries": selectors.webhook_deliveries(webhook)[:DETAIL_DELIVERIES],
-    }
-    status = 400 if form.is_bound else 200
-    return render(request, "integrations/webhook_detail.html", context, status=status)
+    return _render_detail(request, project, webhook, form, status=400 if form.is_bound else 200)
 
 
 @login_required

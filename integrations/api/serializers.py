@@ -8,6 +8,7 @@ from rest_framework import serializers
 from integrations.models import (
     SECRET_MAX_LENGTH,
     URL_MAX_LENGTH,
+    DeliveryAttempt,
     DeliveryStatus,
     EventType,
     Webhook,
@@ -69,6 +70,13 @@ class WebhookUpdateSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False)
 
 
+class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["number", "started_at", "ok", "status_code", "duration_ms", "error"]
+        read_only_fields = fields
+
+
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     event = serializers.UUIDField(source="event_id", read_only=True)
     # A plain string: as an enum it would name the event-type choice set a
@@ -79,6 +87,13 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         help_text=_("The event's type, one of the values a webhook's events list takes."),
     )
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, read_only=True)
+    attempt_log = DeliveryAttemptSerializer(
+        many=True,
+        read_only=True,
+        help_text=_(
+            "Every attempt, oldest first; one without a duration or error is still running."
+        ),
+    )
 
     class Meta:
         model = WebhookDelivery
@@ -94,5 +109,6 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "next_attempt_at",
             "delivered_at",
             "created_at",
+            "attempt_log",
         ]
         read_only_fields = fields

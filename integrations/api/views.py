@@ -116,8 +116,8 @@ class WebhookDetailView(_ProjectWebhooksMixin, generics.GenericAPIView):
         tags=TAGS,
         summary="List a webhook's deliveries, newest first",
         description=(
-            "Each delivery is one event sent to this webhook: its status, attempt count "
-            "and the outcome of the last attempt."
+            "Each delivery is one event sent to this webhook: its status, attempt count, "
+            "the outcome of the last attempt and the log of every attempt."
         ),
     ),
 )
@@ -130,4 +130,4 @@ class WebhookDeliveryListView(_ProjectWebhooksMixin, generics.ListAPIView):
         if self._schema_only():
             return WebhookDelivery.objects.none()
         webhook = get_webhook_of_project(self.project, self.kwargs["pk"])
-        return selectors.webhook_deliveries(webhook)
+        return selectors.webhook_deliveries_with_attempts(webhook)

@@ -24,7 +24,7 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
 SETTINGS = ROOT / "config" / "settings.py"
 
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "webhook-worker", "beat")
 ALL_SERVICES = ("postgres", "redis", *APP_SERVICES)
 
 
@@ -230,9 +230,16 @@ def test_worker_and_beat_run_celery(compose):
         "-A",
         "config",
         "worker",
+        "-Q",
+        "celery",
         "-l",
         "info",
     ]
+    # Webhook deliveries have their own queue and worker (issue 7, item 15).
+    webhooks = _flow_list(compose, "services", "webhook-worker", "command")
+    assert webhooks[:6] == ["celery", "-A", "config", "worker", "-Q", "webhooks"]
+    webhook_test = _flow_list(compose, "services", "webhook-worker", "healthcheck", "test")
+    assert "inspect ping --destination webhooks@" in webhook_test[1]
     beat = _flow_list(compose, "services", "beat", "command")
     assert beat[:6] == ["celery", "-A", "config", "beat", "-l", "info"]
     # The image's /app is read-only to the app user; the schedule lives in /tmp.

@@ -281,6 +281,7 @@ def test_deliveries_are_paginated_newest_first_and_only_this_webhooks(api, mento
         "next_attempt_at",
         "delivered_at",
         "created_at",
+        "attempt_log",
     }
 
 
@@ -300,3 +301,44 @@ def test_list_query_counts_do_not_grow(
     with django_assert_num_queries(small):
         response = api.get(url)
     assert json.loads(response.content)["count"] == 6
+
+
+# Issue 7, item 4: permission before validation. An intern (403) or an
+# outsider (404) learns nothing from a body's validity: the answer is the same
+# for a valid, an invalid and an unparsable body.
+INVALID_BODIES = {
+    "valid": {
+        "url": "https://hooks.example.com/x",
+        "events": ["task.created"],
+        "secret": NEW_SECRET,
+    },
+    "invalid": {"url": "not a url", "events": ["task.exploded"], "secret": "short"},
+    "empty": {},
+}
+
+
+@pytest.mark.parametrize(("persona_name", "expected"), [("intern", 403), ("outsider", 404)])
+@pytest.mark.parametrize("body", list(INVALID_BODIES))
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_permission_is_checked_before_the_body(
+    api, as_persona, project, webhook, persona_name, expected, body, method
+):
+    as_persona(persona_name)
+    before = _snapshot(project)
+    if method == "post":
+        response = api.post(_list_url(project), INVALID_BODIES[body], format="json")
+    else:
+        response = api.patch(_detail_url(webhook), INVALID_BODIES[body], format="json")
+    assert response.status_code == expected
+    assert "errors" not in response.json()
+    assert _snapshot(project) == before
+
+
+@pytest.mark.parametrize(("persona_name", "expected"), [("intern", 403), ("outsider", 404)])
+def test_permission_is_checked_before_parsing(
+    api, as_persona, project, webhook, persona_name, expected
+):
+    as_persona(persona_name)
+    for url, method in ((_list_url(project), api.post), (_detail_url(webhook), api.patch)):
+        response = method(url, b'{"url": [[[', content_type="application/json")
+        assert response.status_code == expected, url

@@ -377,3 +377,28 @@ def test_test_ping_is_signed_and_reports_the_answer(webhook, receiver, mentor):
         "sha256=" + hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
     )
     assert not Event.objects.exists()
+
+
+def test_a_redelivered_message_takes_its_own_stale_claim_over(project, webhook, receiver):
+    """Issue 7, item 16: the same Celery message run again (its worker died) does the work."""
+    event = services.event_record(project=project, type="task.created", data={})
+    (delivery_id,) = services.event_dispatch(event_id=event.pk)
+    # The first run claimed the row and died while posting (nothing recorded).
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        attempts=1,
+        claimed_until=timezone.now() + datetime.timedelta(minutes=1),
+        claimed_by="task-1",
+    )
+
+    # Another message (a sweep's, a duplicate) still respects the live claim…
+    assert services.delivery_attempt(delivery_id=delivery_id, claim="task-2") is None
+    assert receiver.requests == []
+    # …but the redelivered original goes ahead at once, under the same delivery id.
+    delivery = services.delivery_attempt(delivery_id=delivery_id, claim="task-1")
+
+    assert delivery is not None
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert delivery.attempts == 2
+    assert receiver.requests[0].headers["X-Internboard-Delivery"] == str(delivery_id)
+    delivery.refresh_from_db()
+    assert (delivery.claimed_until, delivery.claimed_by) == (None, "")

@@ -68,12 +68,37 @@ def test_update_keeps_what_is_not_given(project, mentor, allow_private):
     assert webhook.events == ["task.moved"]
 
 
-def test_an_unchanged_url_is_not_checked_again(project, mentor, forbid_private):
+def test_deactivating_works_although_the_unchanged_url_is_now_refused(
+    project, mentor, forbid_private
+):
     # Stored while private addresses were allowed (say, in development).
     webhook = WebhookFactory(project=project, url="http://10.0.0.5/hook")
     services.webhook_update(webhook=webhook, by=mentor, url="http://10.0.0.5/hook", active=False)
     webhook.refresh_from_db()
     assert webhook.active is False
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"url": "http://10.0.0.5/hook"},  # the form posts the URL unchanged
+        {"events": ["task.moved"]},  # the API may send only what changes
+        {"secret": "a-brand-new-secret-99"},
+        {"active": True},
+    ],
+)
+def test_every_save_of_an_active_webhook_checks_its_url_again(
+    project, mentor, forbid_private, changes
+):
+    # Accepted once (private addresses allowed then, or its name resolved
+    # outside); an unchanged URL is no reason to keep trusting it.
+    webhook = WebhookFactory(project=project, url="http://10.0.0.5/hook", events=["task.created"])
+    before = (webhook.url, webhook.events, webhook.secret, webhook.active)
+    with pytest.raises(DomainError) as refused:
+        services.webhook_update(webhook=webhook, by=mentor, **changes)
+    assert refused.value.field == "url"
+    webhook.refresh_from_db()
+    assert (webhook.url, webhook.events, webhook.secret, webhook.active) == before
 
 
 def test_outbox_prune_forgets_old_settled_events_only(project):

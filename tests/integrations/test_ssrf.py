@@ -176,3 +176,104 @@ def test_address_classification(address, forbidden):
     import ipaddress
 
     assert transport._is_forbidden(ipaddress.ip_address(address)) is forbidden
+
+
+# Issue 7, item 6: IPv6 forms that reach internal IPv4 addresses, and special
+# IPv6 ranges ipaddress' ``is_global`` alone (in this Python) lets through.
+EMBEDDED_OR_SPECIAL = [
+    ("2002:7f00:1::", "6to4 of 127.0.0.1"),
+    ("2002:a00:1::1", "6to4 of 10.0.0.1"),
+    ("2002:a9fe:a9fe::", "6to4 of 169.254.169.254 (metadata)"),
+    ("2002:c0a8:101::1", "6to4 of 192.168.1.1"),
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"),
+    ("2001::7f00:1", "Teredo wrapping loopback"),
+    ("64:ff9b::7f00:1", "NAT64 of 127.0.0.1"),
+    ("64:ff9b::a9fe:a9fe", "NAT64 of 169.254.169.254"),
+    ("64:ff9b:1::a00:1", "local-use NAT64"),
+    ("::ffff:169.254.169.254", "IPv4-mapped metadata"),
+    ("::ffff:10.1.2.3", "IPv4-mapped private"),
+    ("::7f00:1", "IPv4-compatible loopback"),
+    ("fec0::1", "site-local"),
+    ("fec0:1234::5", "site-local"),
+    ("fc00::1", "unique local"),
+    ("100::1", "discard-only"),
+    ("2001:db8::1", "documentation"),
+    ("ff0e::1", "global-scope multicast"),
+]
+
+
+@pytest.mark.parametrize(("address", "why"), EMBEDDED_OR_SPECIAL)
+def test_embedded_and_special_ipv6_addresses_are_forbidden(address, why):
+    import ipaddress
+
+    assert transport._is_forbidden(ipaddress.ip_address(address)), why
+
+
+@pytest.mark.parametrize(
+    "address", ["2002:808:808::1", "64:ff9b::808:808", "::ffff:8.8.8.8", "2606:4700::1111"]
+)
+def test_embedded_public_ipv4_addresses_stay_allowed(address):
+    import ipaddress
+
+    assert not transport._is_forbidden(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(("address", "why"), EMBEDDED_OR_SPECIAL)
+def test_creation_refuses_literal_and_resolved_embedded_addresses(
+    project, mentor, forbid_private, address, why
+):
+    with pytest.raises(DomainError):
+        create(project, mentor, f"http://[{address}]:8080/hook")
+    with fake_dns({"hooks.example.com": [[address]]}), pytest.raises(DomainError) as refused:
+        create(project, mentor, "https://hooks.example.com/in")
+    assert refused.value.field == "url", why
+    assert not Webhook.objects.exists()
+
+
+def test_delivery_refuses_a_name_now_resolving_to_a_6to4_loopback(
+    project, mentor, forbid_private, record_event
+):
+    with fake_dns({"hooks.example.com": [["93.184.215.14"], ["2002:7f00:1::"]]}):
+        webhook = create(project, mentor, "https://hooks.example.com/in")
+        record_event(project)
+
+    delivery = webhook.deliveries.get()
+    assert delivery.status == "failed"
+    assert "2002:7f00:1::" in delivery.last_error
+
+
+def test_the_html_form_checks_an_unchanged_url_again(client, project, mentor, forbid_private):
+    from django.urls import reverse
+
+    with fake_dns({"hooks.example.com": [["93.184.215.14"]]}):
+        webhook = create(project, mentor, "https://hooks.example.com/in")
+    client.force_login(mentor)
+    # The name now answers with an internal address; the mentor saves other settings.
+    with fake_dns({"hooks.example.com": [["2002:a00:1::1"]]}):
+        response = client.post(
+            reverse("webhook_detail", args=[project.pk, webhook.pk]),
+            {"url": webhook.url, "events": ["task.moved"], "active": "on"},
+        )
+    assert response.status_code == 400
+    assert "public addresses" in response.content.decode()
+    webhook.refresh_from_db()
+    assert webhook.events == EventType.values
+
+
+def test_the_api_checks_the_stored_url_on_a_patch_without_one(project, mentor, forbid_private):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    with fake_dns({"hooks.example.com": [["93.184.215.14"]]}):
+        webhook = create(project, mentor, "https://hooks.example.com/in")
+    api = APIClient()
+    api.force_login(mentor)
+    url = reverse("api-webhook-detail", args=[project.pk, webhook.pk])
+    with fake_dns({"hooks.example.com": [["fec0::1"]]}):
+        refused = api.patch(url, {"events": ["task.moved"]}, format="json")
+        switched_off = api.patch(url, {"active": False}, format="json")
+    assert refused.status_code == 400
+    assert "url" in refused.json()["errors"]
+    assert switched_off.status_code == 200
+    webhook.refresh_from_db()
+    assert (webhook.events, webhook.active) == (EventType.values, False)

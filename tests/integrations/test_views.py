@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from integrations.models import Webhook
@@ -53,7 +54,8 @@ def _actions(project, webhook, receiver) -> dict:
 
 POST_MATRIX = {
     #                 anonymous staff mentor intern outsider
-    "webhook_create": (302, 302, 302, 403, 404),
+    # Creation renders the secret in its own response (200) instead of redirecting.
+    "webhook_create": (302, 200, 200, 403, 404),
     "webhook_update": (302, 302, 302, 403, 404),
     "webhook_delete": (302, 302, 302, 403, 404),
     "webhook_test": (302, 302, 302, 403, 404),
@@ -75,7 +77,7 @@ def test_write_permission_matrix(
     url, data = _actions(project, webhook, receiver)[action]
     response = client.post(url, data)
     assert response.status_code == expected
-    allowed = user is not None and expected == 302
+    allowed = user is not None and expected in (200, 302)
     assert (_state(project) != before) == allowed
 
 
@@ -108,12 +110,11 @@ def test_creating_shows_a_generated_secret_once_then_only_its_end(
     response = client.post(
         reverse("webhook_list", args=[project.pk]),
         {"url": receiver.url(), "events": ["task.created", "review.submitted"], "active": "on"},
-        follow=True,
     )
     webhook = Webhook.objects.get(project=project)
-    assert response.redirect_chain[-1][0] == reverse(
-        "webhook_detail", args=[project.pk, webhook.pk]
-    )
+    # Rendered in the response that creates it, not after a redirect (issue 7, item 7).
+    assert response.status_code == 200
+    assert response.templates[0].name == "integrations/webhook_detail.html"
     assert len(webhook.secret) >= 32
     assert webhook.secret in response.content.decode()
     assert webhook.events == ["task.created", "review.submitted"]
@@ -126,6 +127,28 @@ def test_creating_shows_a_generated_secret_once_then_only_its_end(
         content = client.get(url).content.decode()
         assert webhook.secret not in content
         assert f"••••{webhook.secret_last4}" in content
+
+
+def test_the_new_secret_travels_in_no_cookie_message_or_cache(client, mentor, project, receiver):
+    client.force_login(mentor)
+    response = client.post(
+        reverse("webhook_list", args=[project.pk]),
+        {"url": receiver.url(), "events": ["task.created"], "active": "on"},
+    )
+    secret = Webhook.objects.get(project=project).secret
+
+    assert "no-store" in response["Cache-Control"]
+    assert response.status_code == 200  # not a redirect whose next page would need it
+    assert "Location" not in response
+    for morsel in response.cookies.values():  # every Set-Cookie of the response
+        assert secret not in morsel.value
+        assert secret not in morsel.OutputString()
+    assert secret not in str(dict(client.session.items()))
+    assert not [str(message) for message in get_messages(response.wsgi_request)]
+    # Nothing is left for the next page to show either.
+    later = client.get(reverse("dashboard"))
+    assert secret not in later.content.decode()
+    assert not any(secret in morsel.value for morsel in client.cookies.values())
 
 
 def test_a_typed_secret_is_kept_and_never_rendered_back(client, mentor, project, receiver):
