@@ -1,10 +1,11 @@
 """Tasks and everything that happens to them: ranks, moves, comments, checklists, reviews.
 
-Ordering inside a column is stored as a sparse integer ``rank``: a move picks a
-rank between its new neighbours, so it writes one row; only when two
-neighbours have no gap left is the column renumbered, under the column lock
-(see ``tasks.services``). A unique (column, rank) constraint makes collisions
-impossible whatever the concurrency; archived tasks have no rank at all.
+Ordering inside a column is stored as a sparse signed integer ``rank``: a move
+picks a rank past the first or last card or between its new neighbours, so it
+writes one row; only when two neighbours have no gap left is a small window of
+cards around the spot re-spaced, under the column lock (see ``tasks.ordering``).
+A unique (column, rank) constraint makes collisions impossible whatever the
+concurrency; archived tasks have no rank at all.
 """
 
 from __future__ import annotations

@@ -5,23 +5,32 @@ the rules that hold whoever calls: optimistic versions, WIP limits, the review
 workflow, and a collision-free order inside each column.
 
 Locking (why no two moves can collide, and why they cannot deadlock):
-- a change to a column's order first locks that column's row
-  (``SELECT … FOR NO KEY UPDATE``), so ranks are computed by one transaction
-  at a time, while inserts that only reference the column are not blocked;
-- the task row itself is written with ``filter(pk=…, version=v).update(…)``,
-  which both detects a stale client (0 rows) and takes the row lock last;
-- the rare rebalance of a column happens before the task is written, under
-  the same column lock, so a transaction never waits for a task row while
-  holding one another transaction needs.
+- a move locks the rows of BOTH columns it touches, the task's current one
+  and the target, in id order (``SELECT … ORDER BY id FOR NO KEY UPDATE``),
+  and only then the task row. Locking only the target once let two opposite
+  moves deadlock: each rebalanced its target, which locked the other's task
+  still sitting there. With one global order (project, then columns by id,
+  then task rows) every rank change of a column happens under its lock, and
+  whoever holds a task row waits for nothing a mover holds;
+- NO KEY UPDATE still lets other transactions insert rows that merely
+  reference a column or task (an Activity, a Review), which take KEY SHARE;
+- should a deadlock or serialization failure happen anyway, the use-case is
+  retried once from the start in a fresh transaction (``_atomic_retrying``),
+  unless a caller's transaction encloses it (then the caller must retry);
+- ranks come from ``tasks.ordering``: one row per move, occasionally a small
+  window of the column, under the same column lock.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +40,7 @@ from integrations.models import EventType
 from integrations.services import event_record
 from projects.models import Column, ColumnCategory, Project
 from projects.permissions import can_manage_project
+from tasks import ordering
 from tasks.events import comment_payload, review_payload, task_payload
 from tasks.models import (
     Activity,
@@ -49,9 +59,10 @@ from teams.permissions import role_in_team
 if TYPE_CHECKING:
     from accounts.models import User
 
-# Ranks are spaced this far apart, so about 16 inserts at one spot fit before
-# the column needs renumbering, and appends never do.
-RANK_STEP = 1 << 16
+logger = logging.getLogger(__name__)
+
+# Re-exported: the spacing of ranks lives with the rest of the ordering rules.
+RANK_STEP = ordering.RANK_STEP
 STARTED_CATEGORIES = (ColumnCategory.IN_PROGRESS, ColumnCategory.REVIEW, ColumnCategory.DONE)
 MAX_CHECKLIST_ITEMS = 100
 
@@ -76,15 +87,52 @@ class Placement:
     rank: int
 
 
-# --- Ordering -------------------------------------------------------------------------
+# --- Locking ----------------------------------------------------------------------------
+
+# SQLSTATEs PostgreSQL uses when it aborts a transaction that may succeed if run again.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _is_retryable(error: OperationalError) -> bool:
+    # Django wraps the driver's exception; psycopg's carries the SQLSTATE.
+    return getattr(error.__cause__, "sqlstate", None) in _RETRYABLE_SQLSTATES
+
+
+def _atomic_retrying(service: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``transaction.atomic``, and one more try after a deadlock or serialization failure.
+
+    The locks below follow one global order, so this should never fire; it
+    is the safety net that turns a rare abort into a slower answer instead
+    of a 500. Only an outermost transaction can be retried: inside a
+    caller's transaction the error propagates (the caller's work is lost too).
+    """
+
+    @functools.wraps(service)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        try:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        except OperationalError as error:
+            if not _is_retryable(error):
+                raise
+            logger.warning("Retrying %s after %s", service.__name__, type(error.__cause__).__name__)
+        with transaction.atomic():
+            return service(*args, **kwargs)
+
+    return run
 
 
 def _lock_column(column_id: int) -> Column:
-    # NO KEY UPDATE: serialises movers of this column, yet still lets other
-    # transactions insert rows that merely reference it (an Activity's
-    # from_column, a task moving in), which take KEY SHARE locks. A plain
-    # FOR UPDATE would block those and deadlock two opposite moves. of=self:
-    # the joined project row is read, not locked.
+    # NO KEY UPDATE: serialises changes to this column's order, yet still lets
+    # other transactions insert rows that merely reference it (an Activity's
+    # from_column), which take KEY SHARE. of=self: the joined project row is
+    # read, not locked.
     return (
         Column.objects.select_for_update(no_key=True, of=("self",))
         .select_related("project")
@@ -92,61 +140,45 @@ def _lock_column(column_id: int) -> Column:
     )
 
 
-def _live_ranks(column_id: int, *, exclude_task_id: int | None) -> models.QuerySet:
-    tasks = Task.objects.live().filter(column_id=column_id)
-    if exclude_task_id is not None:
-        tasks = tasks.exclude(pk=exclude_task_id)
-    return tasks.order_by("rank").values_list("rank", flat=True)
+@dataclass(frozen=True)
+class _Locked:
+    """A task's state read under the locks of its column, the target column and its row."""
+
+    column_id: int
+    version: int
+    archived: bool
+    columns: dict[int, Column]
 
 
-def _rebalance(column_id: int, *, exclude_task_id: int | None) -> None:
-    """Renumber a column's live tasks RANK_STEP apart, keeping their order.
+def _lock_for_move(*, task_id: int, target_id: int) -> _Locked:
+    """Lock the task's column and ``target_id`` (in id order), then the task row.
 
-    Precondition: the column row is locked. Rows are locked too, and updated
-    in two passes (negative placeholders first) because the unique
-    (column, rank) constraint is checked row by row.
+    The task's column is read before it is locked, so the task may have left
+    it meanwhile: then ``column_id`` is not in ``columns`` and the caller
+    refuses (the task changed; its version did too).
     """
-    tasks = Task.objects.live().filter(column_id=column_id)
-    if exclude_task_id is not None:
-        tasks = tasks.exclude(pk=exclude_task_id)
-    ids = list(tasks.select_for_update(no_key=True).order_by("rank").values_list("pk", flat=True))
-    if exclude_task_id is not None:
-        # The task being moved may sit in this column too: park it on a
-        # placeholder no renumbered task will take; its move sets the real rank.
-        Task.objects.filter(pk=exclude_task_id, column_id=column_id).update(rank=-(len(ids) + 1))
-    for index, pk in enumerate(ids):
-        Task.objects.filter(pk=pk, column_id=column_id).update(rank=-(index + 1))
-    for index, pk in enumerate(ids):
-        Task.objects.filter(pk=pk, column_id=column_id).update(rank=(index + 1) * RANK_STEP)
-
-
-def _rank_at(column_id: int, position: int | None, *, exclude_task_id: int | None = None) -> int:
-    """A free rank that puts a task at 0-based ``position`` among the column's live tasks.
-
-    ``None`` (or a position past the end) means the end. Reads only the two
-    neighbours (constant cost whatever the column size); renumbers the column
-    when they leave no gap. Precondition: the column row is locked.
-    """
-    ranks = _live_ranks(column_id, exclude_task_id=exclude_task_id)
-    if position is None:
-        return (ranks.last() or 0) + RANK_STEP
-    position = max(0, position)
-    for _attempt in range(2):
-        neighbours = list(ranks[max(0, position - 1) : position + 1])
-        if position == 0:
-            before, after = 0, (neighbours[0] if neighbours else None)
-        else:
-            if not neighbours:  # past the end: clamp to the end
-                last = ranks.last()
-                return (last or 0) + RANK_STEP
-            before = neighbours[0]
-            after = neighbours[1] if len(neighbours) > 1 else None
-        if after is None:
-            return before + RANK_STEP
-        if after - before >= 2:
-            return (before + after) // 2
-        _rebalance(column_id, exclude_task_id=exclude_task_id)
-    raise AssertionError("a rebalanced column always has gaps")  # pragma: no cover
+    source_id = Task.objects.filter(pk=task_id).values_list("column_id", flat=True).first()
+    if source_id is None:
+        raise DomainError(_("This task no longer exists."), code="gone")
+    # ORDER BY before FOR NO KEY UPDATE: PostgreSQL locks the rows in that order.
+    columns = {
+        column.pk: column
+        for column in Column.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("project")
+        .filter(pk__in={source_id, target_id})
+        .order_by("pk")
+    }
+    if target_id not in columns:  # deleted meanwhile (it held no task)
+        raise DomainError(_("Unknown column."), code="column", field="column")
+    current = (
+        Task.objects.select_for_update(no_key=True)
+        .filter(pk=task_id)
+        .values("column_id", "version", "archived")
+        .first()
+    )
+    if current is None:
+        raise DomainError(_("This task no longer exists."), code="gone")
+    return _Locked(columns=columns, **current)
 
 
 def _check_wip(column: Column, *, adding_task_id: int | None = None) -> None:
@@ -221,7 +253,7 @@ def _check_labels(project: Project, labels: list[Label]) -> None:
 # --- Create and edit --------------------------------------------------------------------
 
 
-@transaction.atomic
+@_atomic_retrying
 def task_create(
     *,
     project: Project,
@@ -267,7 +299,7 @@ def task_create(
         title=title,
         description=description,
         column=column,
-        rank=_rank_at(column.pk, None),
+        rank=ordering.rank_at(column.pk, None),
         assignee=assignee,
         reporter=by,
         priority=priority,
@@ -399,7 +431,7 @@ def label_create(*, project: Project, by: User, name: str, color: str = "slate")
         ) from error
 
 
-@transaction.atomic
+@_atomic_retrying
 def task_set_archived(*, task: Task, by: User, archived: bool) -> Task:
     """Archive (take off the board) or restore (to the end of its column)."""
     if task.archived == archived:
@@ -414,7 +446,7 @@ def task_set_archived(*, task: Task, by: User, archived: bool) -> Task:
         _check_wip(column)
         Task.objects.filter(pk=task.pk).update(
             archived=False,
-            rank=_rank_at(column.pk, None, exclude_task_id=task.pk),
+            rank=ordering.rank_at(column.pk, None, exclude_task_id=task.pk),
             version=models.F("version") + 1,
             updated_at=now,
         )
@@ -438,32 +470,40 @@ def _place(
     version: int | None,
     check_wip: bool,
     at: datetime.datetime | None,
+    locked: _Locked | None = None,
     **activity_data: Any,
 ) -> Task:
-    """Put a live task at ``position`` of ``column``; the one write path of every move."""
-    target = _lock_column(column.pk)
-    current = Task.objects.filter(pk=task_id).values("column_id", "version", "archived").first()
-    if current is None:
-        raise DomainError(_("This task no longer exists."), code="gone")
-    if current["archived"]:
+    """Put a live task at ``position`` of ``column``; the one write path of every move.
+
+    ``locked``: the caller already took ``_lock_for_move`` (a review checks
+    the task's state under the locks before it decides).
+    """
+    if locked is None:
+        locked = _lock_for_move(task_id=task_id, target_id=column.pk)
+    target = locked.columns[column.pk]
+    if locked.archived:
         raise DomainError(_("An archived task cannot be moved; restore it first."), code="archived")
-    if version is not None and current["version"] != version:
+    if version is not None and locked.version != version:
         raise ConflictError(_fresh(task_id))
-    if check_wip and current["column_id"] != target.pk:
+    if locked.column_id not in locked.columns:  # moved away before we locked its column
+        raise ConflictError(_fresh(task_id))
+    if check_wip and locked.column_id != target.pk:
         _check_wip(target, adding_task_id=task_id)
     now = at or timezone.now()
-    rank = _rank_at(target.pk, position, exclude_task_id=task_id)
-    updated = Task.objects.filter(pk=task_id, version=current["version"]).update(
+    rank = ordering.rank_at(target.pk, position, exclude_task_id=task_id)
+    # The row is locked and its version checked: the filter on version only
+    # restates the precondition.
+    updated = Task.objects.filter(pk=task_id, version=locked.version).update(
         column=target,
         rank=rank,
         version=models.F("version") + 1,
         updated_at=now,
         **_timestamps_for(target.category, now),
     )
-    if not updated:  # changed between our read and our write
+    if not updated:  # pragma: no cover - excluded by the row lock
         raise ConflictError(_fresh(task_id))
     fresh = _fresh(task_id)
-    source = Column.objects.filter(pk=current["column_id"]).first()
+    source = locked.columns[locked.column_id]
     _record(
         fresh,
         by,
@@ -474,16 +514,14 @@ def _place(
         position=position,
         **activity_data,
     )
-    moved = {"from_column": current["column_id"], "to_column": target.pk}
+    moved = {"from_column": source.pk, "to_column": target.pk}
     _emit(fresh, EventType.TASK_MOVED, **moved)
-    if target.category == ColumnCategory.DONE and (
-        source is None or source.category != target.category
-    ):
+    if target.category == ColumnCategory.DONE and source.category != target.category:
         _emit(fresh, EventType.TASK_COMPLETED, **moved)
     return fresh
 
 
-@transaction.atomic
+@_atomic_retrying
 def task_move(
     *,
     task: Task,
@@ -602,7 +640,7 @@ def _first_column(project: Project, category: str) -> Column:
     return column
 
 
-@transaction.atomic
+@_atomic_retrying
 def review_submit(
     *,
     task: Task,
@@ -618,11 +656,29 @@ def review_submit(
     ``done`` column; ``request_changes`` needs a comment and moves it back to
     the first ``in_progress`` column. These moves follow the mentor's
     decision, so WIP limits do not block them.
+
+    The task's state is checked under the locks its move takes (its column,
+    the target column, its row), so of two submissions racing (a double
+    click on Approve, two mentors) the second sees the task already out of
+    review and is refused: one Review, one move, one event.
     """
     if not can_manage_project(by, task.project):
         raise DomainError(_("Only a mentor of the team can review."), code="forbidden")
-    current = Task.objects.select_related("column").get(pk=task.pk)
-    if current.archived or current.column.category != ColumnCategory.REVIEW:
+    targets = {
+        ReviewDecision.APPROVE: ColumnCategory.DONE,
+        ReviewDecision.REQUEST_CHANGES: ColumnCategory.IN_PROGRESS,
+    }
+    # An unknown decision is refused below, after the state checks, as before.
+    target = _first_column(task.project, targets.get(decision, ColumnCategory.DONE))
+    locked = _lock_for_move(task_id=task.pk, target_id=target.pk)
+    if locked.archived:
+        raise DomainError(
+            _("An archived task cannot be reviewed; restore it first."), code="archived"
+        )
+    source = locked.columns.get(locked.column_id)
+    if source is None:  # moved on between our read and our lock
+        raise ConflictError(_fresh(task.pk))
+    if source.category != ColumnCategory.REVIEW:
         raise DomainError(
             _("Only a task waiting in a review column can be reviewed."), code="not_in_review"
         )
@@ -632,17 +688,16 @@ def review_submit(
             raise DomainError(
                 _("An approval needs a score from 1 to 5."), code="score", field="score"
             )
-        target = _first_column(task.project, ColumnCategory.DONE)
     elif decision == ReviewDecision.REQUEST_CHANGES:
         if not comment:
             raise DomainError(
                 _("Say what should change: a comment is required."), code="comment", field="comment"
             )
         score = None
-        target = _first_column(task.project, ColumnCategory.IN_PROGRESS)
     else:
         raise DomainError(_("Unknown decision."), code="decision", field="decision")
     now = at or timezone.now()
+    current = _fresh(task.pk)
     review = Review.objects.create(
         task=current, reviewer=by, decision=decision, score=score, comment=comment, created_at=now
     )
@@ -657,6 +712,7 @@ def review_submit(
         version=None,
         check_wip=False,
         at=now,
+        locked=locked,
         review=review.pk,
     )
     _emit(_fresh(current.pk), EventType.REVIEW_SUBMITTED, review=review_payload(review))

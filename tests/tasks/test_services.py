@@ -304,6 +304,25 @@ def test_only_tasks_in_review_can_be_reviewed(project, intern, mentor):
     assert excinfo.value.code == "not_in_review"
 
 
+def test_an_archived_task_cannot_be_reviewed(project, intern, mentor):
+    task = make_task(project, intern, column_name="Review")
+    services.task_set_archived(task=task, by=mentor, archived=True)
+    with pytest.raises(DomainError) as excinfo:  # ``task`` still says "not archived"
+        services.review_submit(task=task, by=mentor, decision="approve", score=5)
+    assert excinfo.value.code == "archived"
+    assert Review.objects.count() == 0
+
+
+def test_a_second_approval_from_a_stale_page_is_refused(project, intern, mentor):
+    task = make_task(project, intern, column_name="Review")
+    services.review_submit(task=task, by=mentor, decision="approve", score=5)
+    with pytest.raises(DomainError) as excinfo:
+        services.review_submit(task=task, by=mentor, decision="approve", score=4)
+    assert excinfo.value.code == "not_in_review"
+    assert Review.objects.filter(task=task).count() == 1
+    assert Activity.objects.filter(task=task, kind=ActivityKind.MOVED).count() == 1
+
+
 def test_review_return_ignores_wip_limits(project, intern, mentor):
     Column.objects.filter(project=project, name="In progress").update(wip_limit=1)
     make_task(project, intern, column_name="In progress")
