@@ -3,20 +3,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Column
 from tasks.models import Label, Priority, ReviewDecision, Task
-from tasks.selectors import BoardFilters
+from tasks.selectors import MAX_SEARCH_LENGTH, BoardFilters
 
 if TYPE_CHECKING:
     from projects.models import Project
 
 
 class BoardFilterForm(forms.Form):
-    """The board's filters, read from the query string (so a filtered board is a bookmark)."""
+    """The board's filters, read from the query string (so a filtered board is a bookmark).
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    The one place filter parameters are validated and capped: the board, its
+    column pages, its poll and every write on it read them through this form,
+    and only ``valid_query()`` (never the raw query string) goes back into the
+    page's links and forms, so junk in the URL cannot be multiplied by the
+    number of cards.
+    """
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=MAX_SEARCH_LENGTH)
     assignee = forms.TypedChoiceField(
         label=_("Assignee"), required=False, coerce=int, empty_value=None
     )
@@ -28,6 +36,9 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args, project: Project, members, labels, **kwargs):
         super().__init__(*args, **kwargs)
+        self.project = project
+        self.members = members
+        self.labels = labels
         self.fields["assignee"].choices = [("", _("Anyone"))] + [
             (m.user_id, m.user.display_name) for m in members
         ]
@@ -47,9 +58,32 @@ class BoardFilterForm(forms.Form):
             mine=bool(data.get("mine")),
         )
 
+    def valid_query(self) -> QueryDict:
+        """The valid filters as query parameters: all the page ever echoes back."""
+        filters = self.filters()
+        query = QueryDict(mutable=True)
+        if filters.text:
+            query["q"] = filters.text
+        if filters.assignee_id:
+            query["assignee"] = str(filters.assignee_id)
+        if filters.label_id:
+            query["label"] = str(filters.label_id)
+        if filters.priority:
+            query["priority"] = filters.priority
+        if filters.mine:
+            query["mine"] = "on"
+        return query
+
+    def without_invalid_values(self) -> BoardFilterForm:
+        """This form bound to its valid values only, to render: an ignored value is not shown."""
+        return BoardFilterForm(
+            self.valid_query(), project=self.project, members=self.members, labels=self.labels
+        )
+
 
 class MoveForm(forms.Form):
-    """Where to put a task: a column of its project, a 0-based position, the version seen.
+    """Where to put a task: a column of its project, a 0-based position, the version seen
+    (and, optionally, the column the card was seen in).
 
     ``before`` (a task id) is what drag and drop sends: "just above this card",
     which stays right even when the board shows a filtered subset.
@@ -61,6 +95,12 @@ class MoveForm(forms.Form):
     )
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
     before = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    # The column the card was shown in. After a conflict the card may be
+    # elsewhere now; that column is re-rendered too, or the stale copy would
+    # stay on the board next to the real one.
+    from_column = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )
 

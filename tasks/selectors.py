@@ -8,23 +8,26 @@ aggregate, labels from one prefetch.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models.functions import RowNumber
+from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from projects.models import Column, Project
 from projects.selectors import visible_project_ids
 from tasks.models import Activity, ChecklistItem, Comment, Label, Task
+from tasks.querysets import UnicodeLower
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 CARDS_PER_PAGE = 50
-# The most cards one column renders at once without htmx paging (``?all=1``).
-MAX_CARDS_PER_COLUMN = 2000
+# The longest search the board and the API accept (their forms enforce it).
+MAX_SEARCH_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -51,20 +54,37 @@ class BoardFilters:
         if self.priority:
             tasks = tasks.filter(priority=self.priority)
         if self.text:
-            text_filter = models.Q(title__icontains=self.text) | models.Q(
-                description__icontains=self.text
-            )
-            key_number = _key_number(self.text)
-            if key_number is not None:
-                text_filter |= models.Q(number=key_number)
-            tasks = tasks.filter(text_filter)
+            tasks = task_search(tasks, self.text)
         return tasks
 
 
-def _key_number(text: str) -> int | None:
-    """``WEB-12`` or ``12`` finds task number 12."""
-    tail = text.strip().rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() and len(tail) < 9 else None
+# ``WEB-12`` (any case) or a bare ``12``; at most 9 digits, so never an overflow.
+_TASK_KEY = re.compile(r"(?:(?P<key>[A-Za-z][A-Za-z0-9]{1,9})-)?(?P<number>[0-9]{1,9})")
+
+
+def task_search(tasks: models.QuerySet[Task], query: str) -> models.QuerySet[Task]:
+    """Tasks whose title or description contains ``query`` in any letter case, or whose
+    key it is (``WEB-12`` is task 12 of project WEB; ``12`` is task 12 of any project).
+
+    The one search of the board, the task list and the API ``search=``. Case is
+    folded for every script (Cyrillic too) on SQLite and PostgreSQL alike:
+    both sides go through ``UnicodeLower``/``str.lower``. ``%`` and ``_`` in the
+    query are literal characters (``contains`` escapes them).
+    """
+    query = query.strip()
+    if not query:
+        return tasks
+    needle = query.lower()
+    matches = models.Q(Contains(UnicodeLower("title"), needle)) | models.Q(
+        Contains(UnicodeLower("description"), needle)
+    )
+    key = _TASK_KEY.fullmatch(query)
+    if key is not None:
+        by_key = models.Q(number=int(key["number"]))
+        if key["key"]:
+            by_key &= models.Q(project__key=key["key"].upper())
+        matches |= by_key
+    return tasks.filter(matches)
 
 
 @dataclass
@@ -156,14 +176,15 @@ def column_cards_after(
     column: Column,
     user: User,
     filters: BoardFilters,
-    after_rank: int,
+    after_rank: int | None,
     limit: int = CARDS_PER_PAGE,
 ) -> list[Task]:
-    """The next cards of a column after ``after_rank`` (keyset pagination: constant cost)."""
-    cards = filters.apply(
-        card_queryset().filter(column=column, rank__gt=after_rank), user
-    ).order_by("rank")
-    return list(cards[:limit])
+    """The next cards of a column after ``after_rank``, or its first cards for None
+    (keyset pagination: the same cost for the hundredth page as for the first)."""
+    cards = card_queryset().filter(column=column)
+    if after_rank is not None:
+        cards = cards.filter(rank__gt=after_rank)
+    return list(filters.apply(cards, user).order_by("rank")[:limit])
 
 
 def position_before(*, column: Column, before: Task, moving_task_id: int) -> int:

@@ -86,13 +86,19 @@ def _filter_form(project: Project, data: QueryDict) -> BoardFilterForm:
     return BoardFilterForm(data, project=project, members=members, labels=labels)
 
 
-def _filter_query(data: QueryDict) -> str:
-    """The filter part of a query string, to carry the board's filters into its links."""
-    keep = QueryDict(mutable=True)
-    for name in ("q", "assignee", "label", "priority", "mine"):
-        if data.get(name):
-            keep[name] = data[name]
-    return keep.urlencode()
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def _filter_context(project: Project, data: QueryDict) -> dict[str, Any]:
+    """The filters of a board request, validated once; only valid values are echoed back."""
+    form = _filter_form(project, data)
+    filter_query = form.valid_query().urlencode()
+    return {
+        "filters": form.filters(),
+        "filter_form": form.without_invalid_values(),
+        "filter_query": filter_query,
+    }
 
 
 def _board_context(
@@ -102,25 +108,23 @@ def _board_context(
     *,
     column_ids: list[int] | None = None,
 ) -> dict[str, Any]:
-    form = _filter_form(project, data)
-    filters = form.filters()
-    # ``all=1`` is the no-JavaScript way to see every card (htmx loads them
-    # page by page as the user scrolls).
-    per_column = selectors.MAX_CARDS_PER_COLUMN if data.get("all") else selectors.CARDS_PER_PAGE
+    context = _filter_context(project, data)
+    # Every column shows its first page; the rest comes page by page (htmx as
+    # the user scrolls, or the column's own pages without JavaScript), so no
+    # request renders a whole 5,000-card column.
     columns = selectors.board(
         project=project,
         user=request.user,
-        filters=filters,
+        filters=context["filters"],
         column_ids=column_ids,
-        per_column=per_column,
     )
     return {
+        **context,
         "project": project,
         "board_columns": columns,
         "all_columns": project_selectors.project_columns(project),
-        "filter_form": form,
-        "filters": filters,
-        "filter_query": _filter_query(data),
+        "next_url": _with_query(_board_url(project), context["filter_query"]),
+        "page_url": _with_query(_board_url(project), context["filter_query"]),
         "can_work": can_work_on_tasks(request.user, project),
         "state": selectors.board_state(project),
         "since": f"{timezone.now().timestamp():.6f}",
@@ -139,37 +143,57 @@ def board_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+def _rank_param(data: QueryDict, name: str) -> int | None:
+    """A rank from the query string, or None when absent, junk or out of a rank's range."""
+    try:
+        value = int(data.get(name, ""))
+    except ValueError:
+        return None
+    return value if -(2**63) <= value < 2**63 else None
+
+
 @login_required
 @require_GET
+@vary_on_headers("HX-Request")
 def column_more_view(request: AuthenticatedRequest, pk: int, column_pk: int) -> HttpResponse:
-    """The next page of cards of one column, after the rank of the last card shown."""
+    """One page of a column's cards after the rank of the last card shown (keyset paging).
+
+    htmx appends it under the column as the user scrolls; without JavaScript
+    it is a page of its own with a link to the next one, the no-JavaScript
+    way through a long column at a constant cost per page.
+    """
     project = get_project_for_user(request.user, pk)
-    if not is_htmx_partial(request):
-        query = _filter_query(request.GET)
-        return redirect(f"{_board_url(project)}?all=1{'&' + query if query else ''}")
     column = Column.objects.filter(project=project, pk=column_pk).first()
-    try:
-        after = int(request.GET.get("after", ""))
-    except ValueError:
-        after = None
-    if column is None or after is None:
+    if column is None:
+        raise Http404(_("Unknown column."))
+    after = _rank_param(request.GET, "after")
+    if after is None and (request.GET.get("after") or is_htmx_partial(request)):
         return HttpResponse(_("Unknown column or position."), status=400)
-    form = _filter_form(project, request.GET)
+    context = _filter_context(project, request.GET)
     cards = selectors.column_cards_after(
-        column=column, user=request.user, filters=form.filters(), after_rank=after
+        column=column, user=request.user, filters=context["filters"], after_rank=after
     )
-    context = {
-        "project": project,
-        "column": column,
-        "cards": cards,
-        "all_columns": project_selectors.project_columns(project),
-        "has_more": len(cards) == selectors.CARDS_PER_PAGE,
-        "last_rank": cards[-1].rank if cards else None,
-        "filter_query": _filter_query(request.GET),
-        "can_work": can_work_on_tasks(request.user, project),
-        "today": timezone.localdate(),
-    }
-    return render(request, f"{BOARD_TEMPLATE}#more-cards", context)
+    page_url = reverse("board_column_more", args=[project.pk, column.pk])
+    page_query = QueryDict(mutable=True)
+    if after is not None:
+        page_query["after"] = str(after)
+    page_query.update(QueryDict(context["filter_query"]))
+    context.update(
+        project=project,
+        column=column,
+        cards=cards,
+        all_columns=project_selectors.project_columns(project),
+        has_more=len(cards) == selectors.CARDS_PER_PAGE,
+        last_rank=cards[-1].rank if cards else None,
+        next_url=_with_query(page_url, page_query.urlencode()),
+        page_url=_with_query(page_url, page_query.urlencode()),
+        board_url=_with_query(_board_url(project), context["filter_query"]),
+        can_work=can_work_on_tasks(request.user, project),
+        today=timezone.localdate(),
+    )
+    if is_htmx_partial(request):
+        return render(request, f"{BOARD_TEMPLATE}#more-cards", context)
+    return render(request, "tasks/board_column.html", context)
 
 
 @login_required
@@ -250,6 +274,12 @@ def task_move_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             position = selectors.position_before(
                 column=column, before=before, moving_task_id=task.pk
             )
+    # Re-render where the card is, where it goes and where this client showed
+    # it: after a conflict these can be three different columns, and leaving
+    # the one the client saw would keep a stale copy on its board.
+    affected = [task.column_id, column.pk]
+    if form.cleaned_data["from_column"]:
+        affected.append(form.cleaned_data["from_column"])
     try:
         services.task_move(
             task=task,
@@ -259,13 +289,13 @@ def task_move_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except services.ConflictError as error:
-        affected = [task.column_id, column.pk, error.task.column_id]
+        affected.append(error.task.column_id)
         return _refuse(request, project, affected, str(error), 409, default_next)
     except DomainError as error:
-        return _refuse(request, project, [task.column_id, column.pk], str(error), 400, default_next)
+        return _refuse(request, project, affected, str(error), 400, default_next)
     if not is_htmx_partial(request):
         return redirect(_next_url(request, default_next))
-    return _board_update(request, project, [task.column_id, column.pk])
+    return _board_update(request, project, affected)
 
 
 def _refuse(

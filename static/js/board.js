@@ -22,14 +22,18 @@
   }
 
   // Post a move; the server answers with a status line and the affected
-  // columns out of band, which also puts a refused card back in its place.
-  function postMove(card, columnId, position, beforeId) {
+  // columns out of band (including the one the card was dragged from, as the
+  // "Move to…" form does), which also puts a refused card back in its place.
+  function postMove(card, fromColumnId, columnId, position, beforeId) {
     var url = card.getAttribute("data-move-url") + boardQuery();
     var values = {
       column: columnId,
       position: position,
       version: card.getAttribute("data-version"),
     };
+    if (fromColumnId) {
+      values.from_column = fromColumnId;
+    }
     if (beforeId) {
       values.before = beforeId;
     }
@@ -69,6 +73,7 @@
         }
         postMove(
           card,
+          event.from.getAttribute("data-column-id"),
           event.to.getAttribute("data-column-id"),
           event.newDraggableIndex,
           next ? next.getAttribute("data-task-id") : null

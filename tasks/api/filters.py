@@ -1,15 +1,14 @@
-"""Filters of the task list; ids are bounded so no value can overflow a query."""
+"""Filters of the task list; ids are positive and bounded so no value can overflow a query."""
 
 import django_filters
-from django.db.models import Q
 
+from config.api_filters import IdFilter, StrictBooleanFilter
 from tasks.models import Priority, Task
+from tasks.selectors import task_search
 
-MAX_ID = 2**63 - 1
 
-
-def _id(field_name: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID)
+def _id(field_name: str) -> IdFilter:
+    return IdFilter(field_name=field_name)
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -29,7 +28,7 @@ class TaskFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
-    archived = django_filters.BooleanFilter()
+    archived = StrictBooleanFilter()
     search = django_filters.CharFilter(method="filter_search", max_length=100)
     ordering = django_filters.OrderingFilter(
         fields=["number", "created_at", "updated_at", "due_on", "priority", "title", "rank"]
@@ -40,7 +39,5 @@ class TaskFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset, name: str, value: str):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+        # The board's search: task keys, and case folded for every script.
+        return task_search(queryset, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -12,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from config.api import is_schema_generation
+from config.api import body_id, is_schema_generation
 from projects.models import Column, Project
 from projects.permissions import get_project_for_user
 from tasks import selectors, services
@@ -49,6 +50,15 @@ def _workable(request: Request, pk: int) -> Task:
     return task
 
 
+def _visible_project(request: Request, pk: int | None) -> Project | None:
+    if pk is None:
+        return None
+    try:
+        return get_project_for_user(request.user, pk)
+    except Http404:
+        return None
+
+
 def _resolve(project: Project, data: dict[str, Any]) -> dict[str, Any]:
     """Turn ids into the project's own objects; an id from elsewhere is a field error."""
     resolved = dict(data)
@@ -79,21 +89,23 @@ class TaskListView(generics.ListAPIView):
 
     def get_queryset(self):
         tasks = selectors.api_tasks(self.request.user)
-        if "archived" not in self.request.query_params:
+        if not self.request.query_params.get("archived"):  # open tasks unless asked
             tasks = tasks.filter(archived=False)
         return tasks.order_by("project_id", "number")
 
     @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
+        # Authorise against the project before validating the rest of the body
+        # (an archived project refuses whatever is sent).
+        project = _visible_project(request, body_id(request, "project"))
+        if project is not None and not can_work_on_tasks(request.user, project):
+            raise PermissionDenied(_("You cannot add tasks to this project."))
         data = TaskCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        project = Project.objects.visible_to(request.user).filter(pk=fields.pop("project")).first()
-        if project is None:
+        fields.pop("project")
+        if project is None:  # unknown or another team's: the same answer, nothing leaks
             raise ValidationError({"project": [_("Unknown project.")]})
-        project = get_project_for_user(request.user, project.pk)
-        if not can_work_on_tasks(request.user, project):
-            raise PermissionDenied(_("You cannot add tasks to this project."))
         task = services.task_create(project=project, by=request.user, **_resolve(project, fields))
         return Response(TaskSerializer(_fresh(request, task)).data, status=status.HTTP_201_CREATED)
 

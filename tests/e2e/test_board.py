@@ -138,3 +138,50 @@ def test_wip_limit_refusal_shows_the_message_and_the_card_returns(
     _wait_for_column(page, project, "To do", "Waiting")
     assert titles_in(page, project, "In progress") == ["Busy"]
     assert Task.objects.get(pk=task.pk).column.name == "To do"
+
+
+def test_move_to_conflict_replaces_the_stale_card_instead_of_showing_it_twice(
+    page, live_server, project, intern, mentor
+):
+    """Someone else moves the card meanwhile; "Move to…" on the stale copy gets a 409.
+    The message shows and the card is on the board once, where it really is."""
+    from tasks.services import task_move
+
+    task = make_task(project, intern, title="Raced card")
+    log_in(page, live_server, "intern")
+    open_board(page, live_server, project)
+    doing = Column.objects.get(project=project, name="In progress")
+    task_move(task=task, by=mentor, column=doing, position=0, version=task.version)
+
+    card = page.locator(f"#task-{task.pk}")
+    card.locator("details.move-to summary").click()
+    card.locator("select[name=column]").select_option(label="Review")
+    with page.expect_response(lambda response: "/move/" in response.url) as answer:
+        card.locator("button[type=submit]").click()
+    assert answer.value.status == 409
+    page.wait_for_selector(".board-message-error")
+    assert "Someone else changed this task" in page.inner_text("#board-status")
+    _wait_for_column(page, project, "In progress", "Raced card")
+    expect(page.locator(f"#task-{task.pk}")).to_have_count(1)
+    assert titles_in(page, project, "To do") == []
+    assert titles_in(page, project, "Review") == []
+    assert Task.objects.get(pk=task.pk).column_id == doing.pk
+
+
+def test_drag_conflict_also_leaves_the_card_once_where_it_really_is(
+    page, live_server, project, intern, mentor
+):
+    from tasks.services import task_move
+
+    task = make_task(project, intern, title="Dragged raced card")
+    log_in(page, live_server, "intern")
+    open_board(page, live_server, project)
+    doing = Column.objects.get(project=project, name="In progress")
+    task_move(task=task, by=mentor, column=doing, position=0, version=task.version)
+    drag(page, page.locator(f"#task-{task.pk}"), column_of(page, project, "Review"))
+    page.wait_for_selector(".board-message-error")
+    assert "Someone else changed this task" in page.inner_text("#board-status")
+    _wait_for_column(page, project, "In progress", "Dragged raced card")
+    expect(page.locator(f"#task-{task.pk}")).to_have_count(1)
+    assert titles_in(page, project, "To do") == []
+    assert titles_in(page, project, "Review") == []

@@ -63,3 +63,43 @@ def test_junk_move_values_are_a_400(client, intern, project):
     ):
         response = client.post(reverse("task_move", args=[task.pk]), data, HTTP_HX_REQUEST="true")
         assert response.status_code in {200, 400}, data
+
+
+def test_long_or_invalid_filters_are_ignored_and_not_echoed_into_every_card(
+    client, intern, project
+):
+    """A 3.9 KB query string once made a 1.1 MB board: it was echoed into each card's form."""
+    for n in range(40):
+        make_task(project, intern, title=f"Card {n}")
+    client.force_login(intern)
+    board = reverse("board", args=[project.pk])
+    baseline = client.get(board)
+    junk = "x" * 3900
+    params = {"q": junk, "assignee": junk, "label": "z" + junk, "priority": junk, "mine": ""}
+    response = client.get(board, params)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('class="task-card') == 40  # the invalid filters filter nothing
+    # Nothing of the junk in the cards, the filter form, the poll or the links.
+    assert junk[:100] not in body
+    assert len(response.content) < len(baseline.content) + 1000
+    more = client.get(
+        reverse("board_column_more", args=[project.pk, column(project, "To do").pk]),
+        {**params, "after": "-1"},
+    )
+    assert more.status_code == 200
+    assert junk[:100] not in more.content.decode()
+
+
+def test_valid_filters_are_kept_in_the_links_in_their_clean_form(client, intern, mentor, project):
+    make_task(project, intern, title="Beta bug", assignee=mentor)
+    client.force_login(intern)
+    body = client.get(
+        reverse("board", args=[project.pk]),
+        {"q": "  beta ", "assignee": str(mentor.pk), "label": "999", "priority": "nope"},
+    ).content.decode()
+    assert "Beta bug" in body
+    assert f"?q=beta&amp;assignee={mentor.pk}" in body
+    assert "label=999" not in body
+    assert "priority=nope" not in body
+    assert 'value="nope"' not in body

@@ -371,3 +371,115 @@ def test_user_text_renders_inert_everywhere(client, intern, project, payload):
         assert "onerror=alert" not in body.replace("onerror=alert(1)&gt;", "")
         assert "<svg onload" not in body
         assert 'href="javascript:' not in body
+
+
+def _card_ids(body: str) -> list[int]:
+    import re
+
+    return [int(pk) for pk in re.findall(r'<article class="task-card[^"]*" id="task-(\d+)"', body)]
+
+
+def _show_more_link(body: str) -> str | None:
+    import html
+    import re
+
+    found = re.search(r'<div class="load-more"[^>]*>\s*<a href="([^"]+)"', body)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_without_javascript_a_long_column_is_paged_with_next_links(client, intern, project):
+    """The no-JavaScript way through a long column: pages of its own, not one huge page."""
+    tasks = [make_task(project, intern, title=f"Card {n:03d}") for n in range(120)]
+    client.force_login(intern)
+    body = client.get(reverse("board", args=[project.pk])).content.decode()
+    seen = _card_ids(body)
+    assert len(seen) == 50
+    pages = 0
+    link = _show_more_link(body)
+    while link:
+        response = client.get(link)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "<html" in page
+        cards = _card_ids(page)
+        assert 0 < len(cards) <= 50
+        seen += cards
+        pages += 1
+        link = _show_more_link(page)
+    assert pages == 2
+    assert seen == [task.pk for task in tasks]  # each card once, in board order
+
+
+def test_show_every_card_parameter_no_longer_renders_whole_columns(client, intern, project):
+    for n in range(120):
+        make_task(project, intern, title=f"Card {n:03d}")
+    client.force_login(intern)
+    body = client.get(reverse("board", args=[project.pk]), {"all": "1"}).content.decode()
+    assert len(_card_ids(body)) == 50
+
+
+def test_column_pages_keep_the_filters(client, intern, mentor, project):
+    mine = [make_task(project, intern, title=f"Mine {n}", assignee=intern) for n in range(60)]
+    for n in range(30):
+        make_task(project, intern, title=f"Theirs {n}", assignee=mentor)
+    client.force_login(intern)
+    body = client.get(reverse("board", args=[project.pk]), {"mine": "on"}).content.decode()
+    link = _show_more_link(body)
+    assert "mine=on" in link
+    page = client.get(link).content.decode()
+    assert _card_ids(page) == [task.pk for task in mine[50:]]
+    assert "Theirs" not in page
+
+
+@pytest.mark.parametrize("size", [60, 300])
+def test_column_page_runs_a_constant_number_of_queries(
+    client, intern, project, size, django_assert_num_queries
+):
+    bug = label_create(project=project, by=intern, name="bug")
+    for n in range(size):
+        task = make_task(project, intern, title=f"T{n}", assignee=intern)
+        if n % 3 == 0:
+            task_set_labels(task=task, by=intern, labels=[bug])
+    first = Task.objects.filter(project=project).order_by("rank").first()
+    client.force_login(intern)
+    url = reverse("board_column_more", args=[project.pk, first.column_id])
+    # session, user, project, column, members, labels (filters), cards, card
+    # labels, all columns (move-to)
+    with django_assert_num_queries(9):
+        response = client.get(url, {"after": first.rank})
+    assert len(_card_ids(response.content.decode())) == 50
+    with django_assert_num_queries(9):
+        client.get(url, {"after": first.rank}, HTTP_HX_REQUEST="true")
+
+
+def test_move_conflict_re_renders_the_column_the_client_showed_the_card_in(
+    client, intern, mentor, project
+):
+    """The client saw the card in To do; someone moved it to In progress meanwhile.
+    The 409 must replace both, or the stale copy stays on the board beside the real one."""
+    from tasks.services import task_move
+
+    task = make_task(project, intern, title="Raced card")
+    todo, doing, review = (column(project, n) for n in ("To do", "In progress", "Review"))
+    seen_version = task.version
+    task_move(task=task, by=mentor, column=doing, position=0, version=seen_version)
+    client.force_login(intern)
+    response = client.post(
+        reverse("task_move", args=[task.pk]),
+        {"column": review.pk, "position": 0, "version": seen_version, "from_column": todo.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert body.count(f'id="task-{task.pk}"') == 1
+    for col in (todo, doing, review):
+        assert f'id="column-{col.pk}"' in body
+    todo_part = body.split(f'id="column-{todo.pk}"', 1)[1].split("</section>", 1)[0]
+    assert f'id="task-{task.pk}"' not in todo_part
+
+
+def test_move_to_forms_say_which_column_the_card_was_shown_in(client, intern, project):
+    task = make_task(project, intern, title="Card")
+    client.force_login(intern)
+    body = client.get(reverse("board", args=[project.pk])).content.decode()
+    assert f'name="from_column" value="{task.column_id}"' in body
