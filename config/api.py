@@ -8,33 +8,95 @@ version conflict a 409; nothing a client sends can produce a 500.
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.cache import CACHE_ERRORS
 from config.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+# A query-string integer: ASCII digits only (``int()`` also takes " 1", "1_0", "١").
+_DIGITS = re.compile(r"[0-9]{1,19}", re.ASCII)
+MAX_ID = 2**63 - 1  # the largest PostgreSQL bigint, our primary keys
+MAX_PAGE = MAX_ID  # past the last page is a 404; past this, not a number we take
 
 
 class Pagination(PageNumberPagination):
-    """``{"count", "next", "previous", "results"}``; ``page_size`` up to 200."""
+    """``{"count", "next", "previous", "results"}``; ``page_size`` from 1 to 200.
+
+    DRF ignores a ``page_size`` it cannot use (``null``, ``0``, ``5000``) and
+    serves the default, while the schema declares an integer: here a value
+    the schema rules out is a 400 naming the parameter, for ``page`` too (a
+    page number past the end stays DRF's 404).
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    last_page_strings = ()  # "?page=last" is not an integer
+
+    def get_page_size(self, request) -> int:
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        return _bounded_int(
+            self.page_size_query_param,
+            value,
+            maximum=self.max_page_size,
+            message=_("Enter a whole number from 1 to %(max)d.") % {"max": self.max_page_size},
+        )
+
+    def get_page_number(self, request, paginator) -> int:
+        value = request.query_params.get(self.page_query_param)
+        if value is None:
+            return 1
+        return _bounded_int(
+            self.page_query_param, value, maximum=MAX_PAGE, message=_("Enter a page number from 1.")
+        )
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            parameter["schema"]["maximum"] = (
+                self.max_page_size if parameter["name"] == self.page_size_query_param else MAX_PAGE
+            )
+        return parameters
+
+
+def _bounded_int(name: str, value: str, *, maximum: int, message: str) -> int:
+    """``value`` as an integer from 1 to ``maximum``, else a 400 naming the parameter."""
+    number = int(value) if _DIGITS.fullmatch(value) else 0
+    if not 1 <= number <= maximum:
+        raise exceptions.ValidationError({name: [message]})
+    return number
 
 
 class ClientRateThrottle(SimpleRateThrottle):
     """One budget per API token (or per user for browser sessions, per address otherwise)."""
 
     scope = "client"
+
+    def allow_request(self, request, view) -> bool:
+        # The budget lives in the cache (Redis in production). A cache outage
+        # must not take the whole API down with it: serve unthrottled and say so.
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS:
+            logger.warning("API throttle skipped: the cache is unreachable.", exc_info=True)
+            return True
 
     def get_cache_key(self, request, view) -> str:
         token = getattr(request, "auth", None)
@@ -85,6 +147,25 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"])}
     return response
+
+
+def body_id(request, name: str) -> int | None:
+    """The id named ``name`` in the JSON body if it is a usable one, else None.
+
+    For creating in a container named by the body (a task in ``project``, a
+    project in ``team``): the view authorises against the container before it
+    validates the rest, and a missing or malformed id is left to the
+    serializer to report.
+    """
+    data = request.data
+    if not isinstance(data, dict) or name not in data:
+        return None
+    # The same rule as the serializers' id fields, so both read one value alike.
+    field = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    try:
+        return field.run_validation(data[name])
+    except exceptions.ValidationError:
+        return None
 
 
 def is_schema_generation(view) -> bool:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from projects.models import Column, Project
 from teams.models import Role
 from teams.permissions import viewer_role
+from teams.selectors import active_memberships_of
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -39,6 +40,13 @@ def can_manage_project(user: User, project: Project) -> bool:
     """Settings, columns and archiving: mentors of the project's team and staff."""
     return user.is_active and (
         user.is_staff or viewer_role(user, project, project.team_id) == Role.MENTOR
+    )
+
+
+def can_create_projects(user: User) -> bool:
+    """Staff and mentors of some team; asked before the body is read, which team comes later."""
+    return user.is_active and (
+        user.is_staff or active_memberships_of(user).filter(role=Role.MENTOR).exists()
     )
 
 

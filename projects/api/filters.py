@@ -1,11 +1,12 @@
 import django_filters
 
+from config.api_filters import IdFilter, StrictBooleanFilter
 from projects.models import Project
 
 
 class ProjectFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id", min_value=1, max_value=2**63 - 1)
-    archived = django_filters.BooleanFilter()
+    team = IdFilter(field_name="team_id")
+    archived = StrictBooleanFilter()
 
     class Meta:
         model = Project

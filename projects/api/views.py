@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import is_schema_generation
+from config.api import body_id, is_schema_generation
 from projects import selectors, services
 from projects.api.filters import ProjectFilter
 from projects.api.serializers import (
@@ -22,7 +22,12 @@ from projects.api.serializers import (
     ProjectUpdateSerializer,
 )
 from projects.models import Column, Project
-from projects.permissions import can_manage_project, get_column_of_project, get_project_for_user
+from projects.permissions import (
+    can_create_projects,
+    can_manage_project,
+    get_column_of_project,
+    get_project_for_user,
+)
 from teams.models import Team
 from teams.permissions import can_manage_team
 
@@ -45,19 +50,27 @@ class ProjectListView(generics.ListAPIView):
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
     def post(self, request: Request) -> Response:
-        data = ProjectCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        # Authorise before validating, so that what the body holds (which team
+        # ids exist, which rules a value breaks) tells a refused user nothing.
+        if not can_create_projects(request.user):
+            raise PermissionDenied(_("Only mentors and staff can create projects."))
+        team_id = body_id(request, "team")
         team = (
             Team.objects.visible_to(request.user)
             .with_viewer_role(request.user)
-            .filter(pk=fields.pop("team"))
+            .filter(pk=team_id)
             .first()
+            if team_id is not None
+            else None
         )
+        if team is not None and not can_manage_team(request.user, team):
+            raise PermissionDenied(_("Only the team's mentors can create projects."))
+        data = ProjectCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("team")
         if team is None:  # unknown or another team's: the same answer, nothing leaks
             raise ValidationError({"team": [_("Unknown team.")]})
-        if not can_manage_team(request.user, team):
-            raise PermissionDenied(_("Only the team's mentors can create projects."))
         project = services.project_create(team=team, by=request.user, **fields)
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
