@@ -150,6 +150,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 DATABASES["default"].setdefault("CONN_MAX_AGE", _read("DB_CONN_MAX_AGE", env.int, 60))
+# A kept connection may have died meanwhile (a database restart or failover):
+# check it with a cheap query before a request reuses it, and reconnect,
+# rather than answer that request a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite holds connections per thread; keeping them open brings nothing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -160,12 +164,22 @@ REDIS_URL: str = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://.")
 
+# Every Redis call gives up quickly: a stopped Redis refuses at once, but a
+# frozen or unreachable one would hold a request for as long as the socket
+# waits. Each caller degrades instead (the cache answers as empty, the
+# throttle lets requests through, a failed publish is left to the outbox
+# sweeps), so an outage costs a request at most these timeouts.
+REDIS_SOCKET_TIMEOUT = 0.5  # seconds; Redis normally answers in well under 1 ms
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "internboard",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -186,11 +200,42 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # are written to be idempotent, so running twice is safe, losing one is not.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Webhook deliveries wait on other people's servers: they get their own queue
+# so a slow receiver never delays e-mails or event dispatch. A worker started
+# without -Q consumes both; docker-compose runs one worker per queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {
+    "celery": {"exchange": "celery", "routing_key": "celery"},
+    "webhooks": {"exchange": "webhooks", "routing_key": "webhooks"},
+}
+CELERY_TASK_ROUTES = {"integrations.tasks.webhook_deliver_task": {"queue": "webhooks"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # Bounded publishes (the worker's BRPOP loop is not subject to these; kombu
+    # watches it with its own health check).
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    # One connection attempt when a publish needs one: kombu's default sleeps
+    # 2 s before its first retry. Workers and beat reconnect under their own
+    # policy (broker_connection_max_retries), which this does not change.
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+# A publish is tried once: config.queueing.enqueue logs a failure and the
+# outbox sweeps send the work later. Celery's default retries (with the
+# timeouts above, per attempt) kept a response waiting after its commit.
+CELERY_TASK_PUBLISH_RETRY = False
+# The worker heartbeat in the dependency report (/statusz) lives in config.health.
+CELERY_IMPORTS = ["config.health"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "config-worker-heartbeat": {
+        "task": "config.health.worker_heartbeat_task",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 30},  # a late heartbeat is a wrong one: drop it
+    },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions_task",
         "schedule": timedelta(hours=24),
@@ -202,6 +247,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "integrations-prune-outbox": {
         "task": "integrations.tasks.outbox_prune_task",
         "schedule": timedelta(hours=24),
+    },
+    "accounts-sweep-outgoing-email": {
+        "task": "accounts.tasks.outgoing_email_sweep_task",
+        "schedule": timedelta(minutes=1),
     },
 }
 
@@ -237,19 +286,24 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Reverse proxies in front (each appends to X-Forwarded-For): the client is the
+# AXES_PROXY_COUNT-th address from the right; 0 = use the socket address only.
 AXES_IPWARE_PROXY_COUNT = _read("AXES_PROXY_COUNT", env.int, 0)
+if AXES_IPWARE_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("AXES_PROXY_COUNT must be 0 or a positive number of proxies.")
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.login_client_address"
 
 # --- REST API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],  # bounds nesting depth
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["config.api_filters.FilterBackend"],  # strict ids, booleans
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["config.api.ClientRateThrottle"],
@@ -282,6 +336,11 @@ SPECTACULAR_SETTINGS = {
 # are refused unless this is on (tests and local development only).
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: bool = _bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG)
 WEBHOOK_TIMEOUT_SECONDS = 5
+# The longest one delivery attempt may take from connect to last byte: a
+# receiver trickling bytes is cut off here and cannot hold a worker.
+WEBHOOK_DEADLINE_SECONDS: float = _read("WEBHOOK_DEADLINE_SECONDS", env.float, 10.0)
+if WEBHOOK_DEADLINE_SECONDS <= 0:
+    raise ImproperlyConfigured("Environment variable WEBHOOK_DEADLINE_SECONDS must be positive.")
 WEBHOOK_MAX_ATTEMPTS = 8
 
 # --- Internationalisation ---------------------------------------------------------
@@ -365,7 +424,7 @@ CSRF_COOKIE_SECURE: bool = _bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS: int = _read("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD: bool = _bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^statusz$"]
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

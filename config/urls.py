@@ -12,6 +12,7 @@ admin.site.index_title = _("Cohorts, teams and participants")
 urlpatterns = [
     path("healthz", health.healthz_view, name="healthz"),
     path("readyz", health.readyz_view, name="readyz"),
+    path("statusz", health.statusz_view, name="statusz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("settings/", include("accounts.settings_urls")),

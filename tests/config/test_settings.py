@@ -65,3 +65,21 @@ def test_bad_environment_values_stop_at_start_naming_the_variable(name, value, m
 def test_defaults_need_no_environment_for_development():
     result = manage("check", env={"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
+
+
+def test_production_redis_settings_bound_every_wait_and_degrade():
+    script = (
+        "from django.conf import settings as s; "
+        "c = s.CACHES['default']; "
+        "print(c['BACKEND'], c['OPTIONS']['socket_timeout'], "
+        "c['OPTIONS']['socket_connect_timeout'], s.DATABASES['default']['CONN_HEALTH_CHECKS'])"
+    )
+    result = manage(
+        "shell", "-c", script, env={**PRODUCTION_ENV, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    )
+    assert result.returncode == 0, result.stderr
+    backend, read_timeout, connect_timeout, health_checks = result.stdout.splitlines()[-1].split()
+    assert backend == "config.cache.FailOpenRedisCache"
+    assert 0 < float(read_timeout) <= 1
+    assert 0 < float(connect_timeout) <= 1
+    assert health_checks == "True"  # a kept connection is checked before a request reuses it
