@@ -3,7 +3,8 @@
 - ``team``: the team under test, with a project ``project`` (default columns);
 - ``staff``: a coordinator, member of nothing;
 - ``mentor`` and ``intern``: active members of ``team``;
-- ``outsider``: an intern of another team in the same cohort.
+- ``outsider``: an intern of another team in the same cohort;
+- ``other_mentor``: a mentor of that other team (manages projects, just not ``team``'s).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from tests.projects.factories import ProjectFactory
 from tests.teams.factories import MembershipFactory, TeamFactory
 
 PERSONAS = ("anonymous", "staff", "mentor", "intern", "outsider")
+# The full cast of the security matrix (tests/security): PERSONAS plus another team's
+# mentor, appended so a row reads like the older five-column tables with one more column.
+ALL_PERSONAS = (*PERSONAS, "other_mentor")
 
 
 def require_services() -> bool:
@@ -70,6 +74,11 @@ def outsider(other_team):
 
 
 @pytest.fixture
+def other_mentor(other_team):
+    return MembershipFactory(team=other_team, role=Role.MENTOR, user__username="other_mentor").user
+
+
+@pytest.fixture
 def persona(request, client):
     """Log ``client`` in as the persona named by the test's parameter; returns the user."""
 
@@ -104,6 +113,15 @@ def persona_matrix(table: dict[str, tuple[int, ...]]) -> list[tuple[str, str, in
         (endpoint, name, status)
         for endpoint, statuses in table.items()
         for name, status in zip(PERSONAS, statuses, strict=True)
+    ]
+
+
+def all_persona_matrix(table: dict[str, tuple[int, ...]]) -> list[tuple[str, str, int]]:
+    """Like ``persona_matrix``, for rows of six statuses in ALL_PERSONAS order."""
+    return [
+        (endpoint, name, status)
+        for endpoint, statuses in table.items()
+        for name, status in zip(ALL_PERSONAS, statuses, strict=True)
     ]
 
 
