@@ -9,6 +9,7 @@ import logging
 import secrets
 import string
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -26,6 +27,7 @@ from accounts.models import (
     API_TOKEN_MAX_EXPIRY_DAYS,
     API_TOKEN_NAME_MAX_LENGTH,
     ApiToken,
+    Language,
     OutgoingEmail,
     User,
 )
@@ -235,25 +237,52 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     return token
 
 
+@dataclass(frozen=True)
+class Invitee:
+    """Someone to create an account for; they choose their password from an e-mail."""
+
+    username: str
+    email: str
+    full_name: str
+    preferred_language: str = Language.RUSSIAN
+
+
+def users_invite(*, invitees: Iterable[Invitee]) -> list[User]:
+    """Create accounts without a password and owe each a set-password e-mail after commit.
+
+    Precondition: called inside the caller's transaction, with usernames and
+    emails checked free; a unique violation meanwhile raises IntegrityError
+    for the caller to turn into its own refusal.
+    """
+    users = []
+    for invitee in invitees:
+        user = User(
+            username=invitee.username,
+            email=invitee.email,
+            full_name=invitee.full_name.strip(),
+            preferred_language=invitee.preferred_language,
+        )
+        user.set_unusable_password()
+        user.save()
+        users.append(user)
+    # In the same transaction as the users: no user without their invitation,
+    # and a broker outage at commit only delays it.
+    set_password_emails_queue(users=users)
+    return users
+
+
 def user_invite(*, username: str, email: str, full_name: str, preferred_language: str) -> User:
     """Create a participant without a password and email them a set-password link after commit.
 
     Precondition: the caller (staff) checked that username and email are free;
     a race with another creation surfaces as a DomainError, not a 500.
     """
+    invitee = Invitee(
+        username=username, email=email, full_name=full_name, preferred_language=preferred_language
+    )
     try:
         with transaction.atomic():
-            user = User(
-                username=username,
-                email=email,
-                full_name=full_name.strip(),
-                preferred_language=preferred_language,
-            )
-            user.set_unusable_password()
-            user.save()
-            # In the same transaction as the user: no user without their
-            # invitation, and a broker outage at commit only delays it.
-            set_password_emails_queue(users=[user])
+            [user] = users_invite(invitees=[invitee])
     except IntegrityError as error:
         raise DomainError(_("A user with this username or email already exists.")) from error
     return user

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Column, Project, project_key_validator
+from projects.models import Column, Project, clean_project_key
 
 
 class DateInput(forms.DateInput):
@@ -17,7 +17,7 @@ class ProjectForm(forms.ModelForm):
     """Project settings. The team is never a form field: it comes from the URL.
 
     Model constraints that need the team (unique key) are checked by the
-    service; the date check constraint is validated here by ``full_clean``.
+    service; the date rule (``Project.clean``) runs here through ``full_clean``.
     """
 
     class Meta:
@@ -37,9 +37,7 @@ class ProjectForm(forms.ModelForm):
     )
 
     def clean_key(self) -> str:
-        key = self.cleaned_data["key"].strip().upper()
-        project_key_validator(key)
-        return key
+        return clean_project_key(self.cleaned_data["key"])
 
 
 class ColumnForm(forms.ModelForm):

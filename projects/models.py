@@ -4,12 +4,31 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.validators import check_date_order
 from projects.querysets import ColumnQuerySet, ProjectQuerySet
 
 project_key_validator = RegexValidator(
     r"^[A-Z][A-Z0-9]{1,9}$",
     _("Use 2–10 capital Latin letters or digits, starting with a letter (e.g. WEB)."),
 )
+
+_ENDS_BEFORE_START = _("A project cannot end before it starts.")
+
+
+def normalize_project_key(value: str) -> str:
+    """A key as stored: typed in any case with stray spaces, ``" web "`` is ``WEB``.
+
+    The one normalisation of keys: forms, serializers, services and the task
+    search (``WEB-12`` typed as ``web-12``) all go through it.
+    """
+    return value.strip().upper()
+
+
+def clean_project_key(value: str) -> str:
+    """``value`` normalised, then checked against the key format; ValidationError if it fails."""
+    key = normalize_project_key(value)
+    project_key_validator(key)
+    return key
 
 
 class Project(models.Model):
@@ -54,12 +73,20 @@ class Project(models.Model):
                 | models.Q(starts_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
                 name="projects_project_ends_after_start",
-                violation_error_message=_("A project cannot end before it starts."),
+                violation_error_message=_ENDS_BEFORE_START,
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.key} · {self.name}"
+
+    def clean(self) -> None:
+        """The date rule of the check constraint, reported on ``ends_on`` before any write.
+
+        Forms run it through ``full_clean``; ``projects.services`` run it on
+        every create and update, so the API gets the same answer.
+        """
+        check_date_order(self.starts_on, self.ends_on, field="ends_on", message=_ENDS_BEFORE_START)
 
 
 class ColumnCategory(models.TextChoices):

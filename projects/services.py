@@ -9,15 +9,17 @@ category (the review workflow moves tasks into the first ``in_progress`` and
 
 from __future__ import annotations
 
+import copy
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
-from projects.models import Column, ColumnCategory, Project
+from config.validators import clean_or_refuse
+from projects.models import Column, ColumnCategory, Project, normalize_project_key
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -49,11 +51,21 @@ def _key_taken_error() -> DomainError:
     )
 
 
-def _check_dates(starts_on: datetime.date | None, ends_on: datetime.date | None) -> None:
-    if starts_on and ends_on and ends_on < starts_on:
-        raise DomainError(
-            _("A project cannot end before it starts."), code="dates", field="ends_on"
-        )
+# What ``project_update`` may change; the team never changes, archiving has its own service.
+PROJECT_EDITABLE_FIELDS = frozenset(
+    {"name", "key", "description", "starts_on", "ends_on", "review_required"}
+)
+
+
+def _normalized_project_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - PROJECT_EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(_("These fields cannot be edited here."), code="fields")
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+    if "key" in changes:
+        changes["key"] = normalize_project_key(changes["key"])
+    return changes
 
 
 @transaction.atomic
@@ -70,25 +82,29 @@ def project_create(
 ) -> Project:
     """Create a project in ``team`` with the default columns.
 
-    Precondition: ``by`` may manage the team (the caller checked
-    ``teams.permissions.can_manage_team``).
+    Precondition: ``by`` may manage the team (the caller fetched it through
+    ``teams.permissions.get_team_for_management``).
     """
-    key = key.strip().upper()
-    _check_dates(starts_on, ends_on)
-    if _key_taken(team_id=team.pk, key=key):
+    project = Project(
+        team=team,
+        **_normalized_project_changes(
+            {
+                "name": name,
+                "key": key,
+                "description": description,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "review_required": review_required,
+            }
+        ),
+    )
+    clean_or_refuse(project)
+    if _key_taken(team_id=team.pk, key=project.key):
         raise _key_taken_error()
     try:
         # A savepoint, so a concurrent creator's win leaves this transaction usable.
         with transaction.atomic():
-            project = Project.objects.create(
-                team=team,
-                name=name.strip(),
-                key=key,
-                description=description,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                review_required=review_required,
-            )
+            project.save(force_insert=True)
     except IntegrityError as error:  # the same key created between check and insert
         raise _key_taken_error() from error
     Column.objects.bulk_create(
@@ -99,33 +115,28 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(
-    *,
-    project: Project,
-    by: User,
-    name: str,
-    key: str,
-    description: str,
-    starts_on: datetime.date | None,
-    ends_on: datetime.date | None,
-    review_required: bool,
-) -> Project:
-    """Change a project's settings. Precondition: ``by`` may manage the project."""
-    key = key.strip().upper()
-    _check_dates(starts_on, ends_on)
-    if _key_taken(team_id=project.team_id, key=key, exclude_pk=project.pk):
+def project_update(*, project: Project, by: User, **changes: Any) -> Project:
+    """Change some of a project's settings (``PROJECT_EDITABLE_FIELDS``); only those passed change.
+
+    Precondition: ``by`` may manage the project. On a refusal ``project`` keeps
+    its stored values.
+    """
+    changes = _normalized_project_changes(changes)
+    updated = copy.copy(project)
+    for name, value in changes.items():
+        setattr(updated, name, value)
+    clean_or_refuse(updated)
+    if "key" in changes and _key_taken(
+        team_id=project.team_id, key=updated.key, exclude_pk=project.pk
+    ):
         raise _key_taken_error()
-    project.name = name.strip()
-    project.key = key
-    project.description = description
-    project.starts_on = starts_on
-    project.ends_on = ends_on
-    project.review_required = review_required
     try:
         with transaction.atomic():
-            project.save()
+            updated.save(update_fields=[*changes, "updated_at"])
     except IntegrityError as error:
         raise _key_taken_error() from error
+    for name in (*changes, "updated_at"):
+        setattr(project, name, getattr(updated, name))
     return project
 
 
@@ -215,26 +226,30 @@ def column_create(
     )
 
 
+# What ``column_update`` may change; positions change through ``column_move``.
+COLUMN_EDITABLE_FIELDS = frozenset({"name", "category", "wip_limit"})
+
+
 @transaction.atomic
-def column_update(
-    *,
-    column: Column,
-    by: User,
-    name: str,
-    category: str,
-    wip_limit: int | None,
-) -> Column:
-    """Rename a column, change its category or WIP limit."""
+def column_update(*, column: Column, by: User, **changes: Any) -> Column:
+    """Rename a column, change its category or WIP limit; only the fields passed change."""
+    unknown = set(changes) - COLUMN_EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(_("These fields cannot be edited here."), code="fields")
     columns = _lock_project_columns(column.project)
-    name = name.strip()
-    if _column_name_taken(columns, name, exclude=column):
-        raise _name_taken_error()
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if _column_name_taken(columns, changes["name"], exclude=column):
+            raise _name_taken_error()
+    category = changes.get("category", column.category)
     if category != column.category and not any(
         c.category == column.category for c in columns if c.pk != column.pk
     ):
         raise _last_of_category_error(column.category)
-    Column.objects.filter(pk=column.pk).update(name=name, category=category, wip_limit=wip_limit)
-    column.name, column.category, column.wip_limit = name, category, wip_limit
+    if changes:
+        Column.objects.filter(pk=column.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(column, name, value)
     return column
 
 

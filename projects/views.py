@@ -8,49 +8,55 @@ redirect, so the settings page works without JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config import navigation
 from config.errors import DomainError
 from config.htmx import AuthenticatedRequest, is_htmx_partial, render_page_or_partial
 from projects import selectors, services
 from projects.forms import ColumnForm, ColumnMoveForm, ProjectForm
 from projects.models import Project
-from projects.permissions import (
-    can_manage_project,
-    get_column_of_project,
-    get_project_for_user,
-)
+from projects.permissions import get_column_of_project, get_project_for_management
 from teams import selectors as team_selectors
-from teams.permissions import can_manage_team, get_team_for_user
+from teams.permissions import can_manage_team, get_team_for_management, get_team_for_user
 
 
 @login_required
 @require_GET
 def team_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = get_team_for_user(request.user, pk)
-    members = list(team_selectors.team_members(team))
+    mentors, interns = team_selectors.team_roster(team)
     context = {
         "team": team,
-        "mentors": [m for m in members if m.role == "mentor"],
-        "interns": [m for m in members if m.role == "intern"],
-        "projects": selectors.team_projects(team),
+        "mentors": mentors,
+        "interns": interns,
+        "projects": _with_links(selectors.team_projects(team)),
         "can_manage": can_manage_team(request.user, team),
     }
+    # Pages of higher apps about the team (analytics), for those who manage it.
+    context["team_links"] = navigation.links("team", team.pk) if context["can_manage"] else []
     return render(request, "projects/team_detail.html", context)
+
+
+def _with_links(projects: Iterable[Project]) -> list[Project]:
+    """The projects, each with ``links`` to its pages in higher apps (the board first)."""
+    projects = list(projects)
+    for project in projects:
+        project.links = navigation.links("project", project.pk)
+    return projects
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create_view(request: AuthenticatedRequest, team_pk: int) -> HttpResponse:
-    team = get_team_for_user(request.user, team_pk)
-    if not can_manage_team(request.user, team):
-        raise PermissionDenied(_("Only the team's mentors can create projects."))
+    team = get_team_for_management(request.user, team_pk)
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,23 +75,17 @@ def project_create_view(request: AuthenticatedRequest, team_pk: int) -> HttpResp
 def _settings_context(project: Project, **extra) -> dict:
     return {
         "project": project,
+        "project_links": navigation.links("project", project.pk),
         "columns": selectors.project_columns(project),
         "column_form": ColumnForm(),
         **extra,
     }
 
 
-def _get_managed_project(request: AuthenticatedRequest, pk: int) -> Project:
-    project = get_project_for_user(request.user, pk)
-    if not can_manage_project(request.user, project):
-        raise PermissionDenied(_("Only the team's mentors can change project settings."))
-    return project
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_settings_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = _get_managed_project(request, pk)
+    project = get_project_for_management(request.user, pk)
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,7 +110,7 @@ def project_settings_view(request: AuthenticatedRequest, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def project_archive_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = _get_managed_project(request, pk)
+    project = get_project_for_management(request.user, pk)
     archived = request.POST.get("archived") == "1"
     services.project_set_archived(project=project, by=request.user, archived=archived)
     if archived:
@@ -148,7 +148,7 @@ def _form_error_text(form) -> str:
 @login_required
 @require_POST
 def column_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = _get_managed_project(request, pk)
+    project = get_project_for_management(request.user, pk)
     form = ColumnForm(request.POST)
     if not form.is_valid():
         return _columns_response(
@@ -166,7 +166,7 @@ def column_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def column_update_view(request: AuthenticatedRequest, pk: int, column_pk: int) -> HttpResponse:
-    project = _get_managed_project(request, pk)
+    project = get_project_for_management(request.user, pk)
     column = get_column_of_project(project, column_pk)
     form = ColumnForm(request.POST)  # no instance: the service compares old and new
     if not form.is_valid():
@@ -181,7 +181,7 @@ def column_update_view(request: AuthenticatedRequest, pk: int, column_pk: int) -
 @login_required
 @require_POST
 def column_move_view(request: AuthenticatedRequest, pk: int, column_pk: int) -> HttpResponse:
-    project = _get_managed_project(request, pk)
+    project = get_project_for_management(request.user, pk)
     column = get_column_of_project(project, column_pk)
     form = ColumnMoveForm(request.POST)
     if not form.is_valid():
@@ -196,7 +196,7 @@ def column_move_view(request: AuthenticatedRequest, pk: int, column_pk: int) -> 
 @login_required
 @require_POST
 def column_delete_view(request: AuthenticatedRequest, pk: int, column_pk: int) -> HttpResponse:
-    project = _get_managed_project(request, pk)
+    project = get_project_for_management(request.user, pk)
     column = get_column_of_project(project, column_pk)
     try:
         services.column_delete(column=column, by=request.user)

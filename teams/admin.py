@@ -14,15 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
 from teams.forms import ParticipantsImportForm
-from teams.models import Cohort, Membership, Team
-from teams.querysets import active_membership_q
-from teams.services import (
+from teams.imports import (
     ImportMessage,
     ParticipantsImportError,
     ParticipantsImportResult,
-    membership_end,
     participants_import,
 )
+from teams.models import Cohort, Membership, Team
+from teams.querysets import active_membership_q
+from teams.services import membership_end
 
 # Notes after an import (e.g. "already a member") become one message each;
 # past this many, a single "and N more" keeps the page and the session small.

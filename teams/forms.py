@@ -6,8 +6,8 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from teams.imports import IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from teams.models import Cohort
-from teams.services import IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 
 
 class ParticipantsImportForm(forms.Form):

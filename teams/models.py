@@ -7,7 +7,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from config.validators import check_date_order
 from teams.querysets import MembershipQuerySet, TeamQuerySet, membership_today
+
+_COHORT_ENDS_BEFORE_START = _("A cohort cannot end before it starts.")
+_LEAVES_BEFORE_JOINING = _("A member cannot leave before joining.")
 
 
 class Cohort(models.Model):
@@ -26,12 +30,17 @@ class Cohort(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="teams_cohort_ends_after_start",
-                violation_error_message=_("A cohort cannot end before it starts."),
+                violation_error_message=_COHORT_ENDS_BEFORE_START,
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        check_date_order(
+            self.starts_on, self.ends_on, field="ends_on", message=_COHORT_ENDS_BEFORE_START
+        )
 
 
 class Team(models.Model):
@@ -105,7 +114,7 @@ class Membership(models.Model):
                 condition=models.Q(left_on__isnull=True)
                 | models.Q(left_on__gte=models.F("joined_on")),
                 name="teams_membership_left_after_joined",
-                violation_error_message=_("A member cannot leave before joining."),
+                violation_error_message=_LEAVES_BEFORE_JOINING,
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values),
@@ -116,6 +125,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.team} · {self.get_role_display()}"
+
+    def clean(self) -> None:
+        check_date_order(
+            self.joined_on, self.left_on, field="left_on", message=_LEAVES_BEFORE_JOINING
+        )
 
     def is_active(self, today: datetime.date | None = None) -> bool:
         """The same rule as ``active_membership_q``, for a row already loaded."""

@@ -47,10 +47,14 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(user=user)
 
     def mentors(self) -> MembershipQuerySet:
-        return self.filter(role="mentor")
+        from teams.models import Role  # the models module imports this one
+
+        return self.filter(role=Role.MENTOR)
 
     def interns(self) -> MembershipQuerySet:
-        return self.filter(role="intern")
+        from teams.models import Role
+
+        return self.filter(role=Role.INTERN)
 
 
 class TeamQuerySet(models.QuerySet):
@@ -74,4 +78,4 @@ class TeamQuerySet(models.QuerySet):
 def _active_team_ids(user: User) -> models.QuerySet:
     from teams.models import Membership
 
-    return Membership.objects.active().filter(user=user).values("team_id")
+    return Membership.objects.active().of_user(user).values("team_id")

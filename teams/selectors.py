@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
-from teams.models import Cohort, Membership, Team
+from teams.models import Cohort, Membership, Role, Team
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -19,7 +19,7 @@ def visible_team_ids(user: User) -> models.QuerySet:
 
 def viewer_role_subquery(user: User, team_ref: str) -> models.Subquery:
     """The user's active role in the team named by ``team_ref`` (an OuterRef path)."""
-    role = Membership.objects.active().filter(team=models.OuterRef(team_ref), user=user)
+    role = Membership.objects.active().of_user(user).filter(team=models.OuterRef(team_ref))
     return models.Subquery(role.values("role")[:1])
 
 
@@ -43,6 +43,23 @@ def team_members(team: Team) -> models.QuerySet[Membership]:
     )
 
 
+def team_memberships(team: Team) -> models.QuerySet[Membership]:
+    """Every membership of a team, active and past, mentors first."""
+    return (
+        Membership.objects.filter(team=team)
+        .select_related("user")
+        .order_by("-role", "user__username")
+    )
+
+
+def team_roster(team: Team) -> tuple[list[Membership], list[Membership]]:
+    """The team's active mentors and interns (each with its user), read in one query."""
+    members = list(team_members(team))
+    mentors = [member for member in members if member.role == Role.MENTOR]
+    interns = [member for member in members if member.role == Role.INTERN]
+    return mentors, interns
+
+
 def cohorts_for_user(user: User) -> models.QuerySet[Cohort]:
     """All cohorts for staff; for others the cohorts of their active teams."""
     cohorts = Cohort.objects.order_by("-starts_on", "name")
@@ -52,6 +69,4 @@ def cohorts_for_user(user: User) -> models.QuerySet[Cohort]:
 
 
 def active_memberships_of(user: User) -> models.QuerySet[Membership]:
-    return (
-        Membership.objects.active().filter(user=user).select_related("team").order_by("team__name")
-    )
+    return Membership.objects.active().of_user(user).select_related("team").order_by("team__name")

@@ -93,6 +93,25 @@ def persona(request, client):
 
 
 @pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(request, api):
+    """``api_as("intern")`` logs the API client in as that persona (session auth); returns it."""
+
+    def login(name: str):
+        if name != "anonymous":
+            api.force_login(request.getfixturevalue(name))
+        return api
+
+    return login
+
+
+@pytest.fixture
 def redis_url() -> str:
     """A reachable Redis (REDIS_URL, as .ci/run exports), or a skip with the reason."""
     import redis

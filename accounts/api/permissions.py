@@ -1,4 +1,5 @@
-"""Who may write through the API endpoints of accounts and teams.
+"""Who may write through the API endpoints of accounts and teams (the only staff checks
+of the API: teams' views use these classes too).
 
 DRF checks ``has_permission`` before the view reads the request body and
 ``has_object_permission`` right after the object lookup, before any
@@ -14,6 +15,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.permissions import is_coordinator
+
 
 class StaffOnly(BasePermission):
     """Coordinators (staff) only, for reads and writes alike."""
@@ -21,7 +24,7 @@ class StaffOnly(BasePermission):
     message = _("Only coordinators (staff) can manage users.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.is_active and request.user.is_staff)
+        return is_coordinator(request.user)
 
 
 class StaffCreates(BasePermission):
@@ -35,7 +38,7 @@ class StaffCreates(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return bool(request.user and request.user.is_active and request.user.is_staff)
+        return is_coordinator(request.user)
 
 
 class StaffChanges(BasePermission):
@@ -43,7 +46,9 @@ class StaffChanges(BasePermission):
 
     For detail endpoints: the object lookup runs first, so an object outside
     the user's scope still answers 404 (as reads do), then non-staff get 403
-    before any input is validated.
+    before any input is validated. Hand-written handlers that fetch the object
+    themselves call ``view.check_object_permissions(request, obj)`` after the
+    fetch, for the same order.
     """
 
     message = _("Only coordinators (staff) can change this.")
@@ -51,4 +56,4 @@ class StaffChanges(BasePermission):
     def has_object_permission(self, request: Request, view: APIView, obj: object) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return bool(request.user and request.user.is_active and request.user.is_staff)
+        return is_coordinator(request.user)

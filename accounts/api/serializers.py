@@ -6,6 +6,8 @@ from rest_framework import serializers
 from accounts.models import Language, User
 
 
+# UserSerializer and UserBriefSerializer are how every app's API shows a person:
+# other apps nest or extend them (teams' MeSerializer), never accounts' models.
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
@@ -28,21 +30,6 @@ class UserBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "full_name"]
-        read_only_fields = fields
-
-
-class MembershipOfMeSerializer(serializers.Serializer):
-    team = serializers.IntegerField(source="team_id")
-    team_name = serializers.CharField(source="team.name")
-    cohort = serializers.IntegerField(source="team.cohort_id")
-    role = serializers.CharField()
-
-
-class MeSerializer(UserSerializer):
-    memberships = MembershipOfMeSerializer(many=True, read_only=True, source="active_memberships")
-
-    class Meta(UserSerializer.Meta):
-        fields = [*UserSerializer.Meta.fields, "memberships"]
         read_only_fields = fields
 
 

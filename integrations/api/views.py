@@ -7,12 +7,15 @@ mentors pass.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api import is_schema_generation
 from integrations import selectors, services
 from integrations.api.serializers import (
     WebhookCreateSerializer,
@@ -22,7 +25,9 @@ from integrations.api.serializers import (
 )
 from integrations.models import Webhook, WebhookDelivery
 from integrations.permissions import get_project_for_webhooks, get_webhook_of_project
-from projects.models import Project
+
+if TYPE_CHECKING:
+    from projects.models import Project
 
 TAGS = ["webhooks"]
 
@@ -36,9 +41,6 @@ class _ProjectWebhooksMixin:
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         self.project = get_project_for_webhooks(request.user, kwargs["project_id"])
-
-    def _schema_only(self) -> bool:
-        return getattr(self, "swagger_fake_view", False)
 
 
 @extend_schema_view(
@@ -59,7 +61,7 @@ class WebhookListView(_ProjectWebhooksMixin, generics.ListCreateAPIView):
     serializer_class = WebhookSerializer
 
     def get_queryset(self) -> models.QuerySet[Webhook]:
-        if self._schema_only():
+        if is_schema_generation(self):
             return Webhook.objects.none()
         return selectors.project_webhooks(self.project)
 
@@ -127,7 +129,7 @@ class WebhookDeliveryListView(_ProjectWebhooksMixin, generics.ListAPIView):
     serializer_class = WebhookDeliverySerializer
 
     def get_queryset(self) -> models.QuerySet[WebhookDelivery]:
-        if self._schema_only():
+        if is_schema_generation(self):
             return WebhookDelivery.objects.none()
         webhook = get_webhook_of_project(self.project, self.kwargs["pk"])
         return selectors.webhook_deliveries_with_attempts(webhook)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from projects.models import Column, ColumnCategory, Project, project_key_validator
+from projects.models import Column, ColumnCategory, Project, clean_project_key
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -29,12 +29,7 @@ class ProjectWriteSerializer(serializers.Serializer):
     review_required = serializers.BooleanField(required=False, default=True)
 
     def validate_key(self, value: str) -> str:
-        value = value.strip().upper()
-        try:
-            project_key_validator(value)
-        except Exception as error:  # noqa: BLE001 - Django's ValidationError, reworded
-            raise serializers.ValidationError(str(error.message)) from error
-        return value
+        return clean_project_key(value)  # DRF reports Django's ValidationError on the field
 
 
 class ProjectCreateSerializer(ProjectWriteSerializer):

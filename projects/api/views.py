@@ -3,6 +3,7 @@ permission predicates as the settings pages."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -24,19 +25,11 @@ from projects.api.serializers import (
 from projects.models import Column, Project
 from projects.permissions import (
     can_create_projects,
-    can_manage_project,
     get_column_of_project,
+    get_project_for_management,
     get_project_for_user,
 )
-from teams.models import Team
-from teams.permissions import can_manage_team
-
-
-def _managed_project(request: Request, pk: int) -> Project:
-    project = get_project_for_user(request.user, pk)
-    if not can_manage_project(request.user, project):
-        raise PermissionDenied(_("Only the team's mentors can change project settings."))
-    return project
+from teams.permissions import get_team_for_management
 
 
 class ProjectListView(generics.ListAPIView):
@@ -55,16 +48,10 @@ class ProjectListView(generics.ListAPIView):
         if not can_create_projects(request.user):
             raise PermissionDenied(_("Only mentors and staff can create projects."))
         team_id = body_id(request, "team")
-        team = (
-            Team.objects.visible_to(request.user)
-            .with_viewer_role(request.user)
-            .filter(pk=team_id)
-            .first()
-            if team_id is not None
-            else None
-        )
-        if team is not None and not can_manage_team(request.user, team):
-            raise PermissionDenied(_("Only the team's mentors can create projects."))
+        try:
+            team = get_team_for_management(request.user, team_id) if team_id else None
+        except Http404:  # reported with the body's other problems, below
+            team = None
         data = ProjectCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -83,26 +70,13 @@ class ProjectDetailView(generics.GenericAPIView):
 
     @extend_schema(request=ProjectUpdateSerializer, responses={200: ProjectSerializer})
     def patch(self, request: Request, pk: int) -> Response:
-        project = _managed_project(request, pk)
+        project = get_project_for_management(request.user, pk)
         data = ProjectUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         archived = changes.pop("archived", None)
         if changes:
-            current = {
-                name: getattr(project, name)
-                for name in (
-                    "name",
-                    "key",
-                    "description",
-                    "starts_on",
-                    "ends_on",
-                    "review_required",
-                )
-            }
-            project = services.project_update(
-                project=project, by=request.user, **{**current, **changes}
-            )
+            project = services.project_update(project=project, by=request.user, **changes)
         if archived is not None:
             project = services.project_set_archived(
                 project=project, by=request.user, archived=archived
@@ -121,7 +95,7 @@ class ColumnListView(generics.ListAPIView):
 
     @extend_schema(request=ColumnWriteSerializer, responses={201: ColumnSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        project = _managed_project(request, pk)
+        project = get_project_for_management(request.user, pk)
         data = ColumnWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         column = services.column_create(project=project, by=request.user, **data.validated_data)
@@ -137,26 +111,20 @@ class ColumnDetailView(generics.GenericAPIView):
 
     @extend_schema(request=ColumnUpdateSerializer, responses={200: ColumnSerializer})
     def patch(self, request: Request, pk: int, column_pk: int) -> Response:
-        project = _managed_project(request, pk)
+        project = get_project_for_management(request.user, pk)
         column = get_column_of_project(project, column_pk)
         data = ColumnUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         position = changes.pop("position", None)
         if changes:
-            column = services.column_update(
-                column=column,
-                by=request.user,
-                name=changes.get("name", column.name),
-                category=changes.get("category", column.category),
-                wip_limit=changes.get("wip_limit", column.wip_limit),
-            )
+            column = services.column_update(column=column, by=request.user, **changes)
         if position is not None:
             column = services.column_move(column=column, by=request.user, position=position)
         return Response(ColumnSerializer(column).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, column_pk: int) -> Response:
-        project = _managed_project(request, pk)
+        project = get_project_for_management(request.user, pk)
         services.column_delete(column=get_column_of_project(project, column_pk), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.api.serializers import UserBriefSerializer
-from accounts.models import User
+from accounts.api.serializers import UserBriefSerializer, UserSerializer
+from accounts.selectors import all_users
 from teams.models import Cohort, Membership, Role, Team
 
 
@@ -14,12 +13,12 @@ class CohortSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "starts_on", "ends_on"]
 
     def validate(self, attrs: dict) -> dict:
-        starts_on = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
-        ends_on = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
-        if starts_on and ends_on and ends_on < starts_on:
-            raise serializers.ValidationError(
-                {"ends_on": _("A cohort cannot end before it starts.")}
-            )
+        # The model's own date rule on the values the cohort would have; DRF
+        # reports Django's ValidationError per field.
+        dates = ("starts_on", "ends_on")
+        Cohort(
+            **{name: attrs.get(name, getattr(self.instance, name, None)) for name in dates}
+        ).clean()
         return attrs
 
 
@@ -57,7 +56,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipCreateSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    user = serializers.PrimaryKeyRelatedField(queryset=all_users())
     role = serializers.ChoiceField(choices=Role.choices)
     joined_on = serializers.DateField(required=False)
 
@@ -65,3 +64,19 @@ class MembershipCreateSerializer(serializers.Serializer):
 class MembershipUpdateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     left_on = serializers.DateField(required=False)
+
+
+class MembershipOfMeSerializer(serializers.Serializer):
+    team = serializers.IntegerField(source="team_id")
+    team_name = serializers.CharField(source="team.name")
+    cohort = serializers.IntegerField(source="team.cohort_id")
+    role = serializers.CharField()
+
+
+# Here, not in accounts: the memberships are teams' data, which accounts knows nothing of.
+class MeSerializer(UserSerializer):
+    memberships = MembershipOfMeSerializer(many=True, read_only=True, source="active_memberships")
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "memberships"]
+        read_only_fields = fields

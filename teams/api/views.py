@@ -8,13 +8,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.permissions import StaffChanges, StaffCreates
-from accounts.api.serializers import MeSerializer
 from config.api import is_schema_generation
 from teams import selectors, services
 from teams.api.serializers import (
@@ -22,17 +21,12 @@ from teams.api.serializers import (
     MembershipCreateSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
+    MeSerializer,
     TeamSerializer,
     TeamUpdateSerializer,
 )
 from teams.models import Membership, Team
 from teams.permissions import get_team_for_user
-
-
-def require_staff(request: Request) -> None:
-    """For hand-written handlers: call after the scope lookup, before reading the body."""
-    if not request.user.is_staff:
-        raise PermissionDenied(_("Only coordinators (staff) can change this."))
 
 
 def _save_unique(serializer, **extra):
@@ -115,21 +109,19 @@ class TeamMemberListView(generics.ListAPIView):
     """Members of a team (active and past); staff add members with POST."""
 
     serializer_class = MembershipSerializer
+    permission_classes = [IsAuthenticated, StaffChanges]  # checked on the team, once fetched
 
     def get_queryset(self):
         if is_schema_generation(self):
             return Membership.objects.none()
-        team = get_team_for_user(self.request.user, self.kwargs["team_pk"])
-        return (
-            Membership.objects.filter(team=team)
-            .select_related("user")
-            .order_by("-role", "user__username")
+        return selectors.team_memberships(
+            get_team_for_user(self.request.user, self.kwargs["team_pk"])
         )
 
     @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
     def post(self, request: Request, team_pk: int) -> Response:
         team = get_team_for_user(request.user, team_pk)
-        require_staff(request)
+        self.check_object_permissions(request, team)
         data = MembershipCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_add(team=team, **data.validated_data)
@@ -138,16 +130,14 @@ class TeamMemberListView(generics.ListAPIView):
 
 class TeamMemberDetailView(generics.GenericAPIView):
     serializer_class = MembershipSerializer
+    permission_classes = [IsAuthenticated, StaffChanges]
 
     def get_object(self) -> Membership:
         team = get_team_for_user(self.request.user, self.kwargs["team_pk"])
-        membership = (
-            Membership.objects.filter(team=team, pk=self.kwargs["pk"])
-            .select_related("user")
-            .first()
-        )
+        membership = selectors.team_memberships(team).filter(pk=self.kwargs["pk"]).first()
         if membership is None:
             raise Http404
+        self.check_object_permissions(self.request, membership)
         return membership
 
     def get(self, request: Request, team_pk: int, pk: int) -> Response:
@@ -156,7 +146,6 @@ class TeamMemberDetailView(generics.GenericAPIView):
     @extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer})
     def patch(self, request: Request, team_pk: int, pk: int) -> Response:
         membership = self.get_object()
-        require_staff(request)
         data = MembershipUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_update(membership=membership, **data.validated_data)
@@ -166,6 +155,5 @@ class TeamMemberDetailView(generics.GenericAPIView):
     def delete(self, request: Request, team_pk: int, pk: int) -> Response:
         """Remove the member today (their history stays); access ends at once."""
         membership = self.get_object()
-        require_staff(request)
         membership = services.membership_end(membership=membership)
         return Response(MembershipSerializer(membership).data)

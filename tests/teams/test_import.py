@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import DomainError
-from teams.models import Membership, Role
-from teams.services import (
+from teams.imports import (
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
     ParticipantsImportError,
     participants_import,
     participants_parse_csv,
 )
+from teams.models import Membership, Role
 from tests.accounts.factories import UserFactory
 from tests.teams.factories import MembershipFactory, TeamFactory
 
