@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -139,6 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.navigation.context",  # header links registered by the apps
             ],
         },
     },
@@ -252,6 +254,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.outgoing_email_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    # Stale analytics keys whose coalesced message was lost (broker down).
+    "analytics-recompute-pending": {
+        "task": "analytics.tasks.analytics_recompute_task",
+        "schedule": timedelta(minutes=1),
+    },
+    # The nightly full rebuild (03:00 UTC), a safety net under the incremental path.
+    "analytics-nightly-rebuild": {
+        "task": "analytics.tasks.analytics_rebuild_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------
@@ -342,6 +354,18 @@ WEBHOOK_DEADLINE_SECONDS: float = _read("WEBHOOK_DEADLINE_SECONDS", env.float, 1
 if WEBHOOK_DEADLINE_SECONDS <= 0:
     raise ImproperlyConfigured("Environment variable WEBHOOK_DEADLINE_SECONDS must be positive.")
 WEBHOOK_MAX_ATTEMPTS = 8
+
+# --- Analytics ----------------------------------------------------------------------
+# A burst of events within this many seconds shares one recompute.
+ANALYTICS_COALESCE_SECONDS = 2
+# The longest period the analytics API and pages accept, in days.
+ANALYTICS_MAX_RANGE_DAYS = 400
+# At-risk interns: no board activity for this many working days; a task
+# waiting in review longer than this many days; last week's throughput below
+# this share of their own average over the weeks before.
+ANALYTICS_IDLE_WORKING_DAYS = 3
+ANALYTICS_REVIEW_WAIT_DAYS = 2
+ANALYTICS_THROUGHPUT_DROP = 0.5
 
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "ru"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("integrations.urls")),
     path("", include("tasks.urls")),
+    path("", include("analytics.urls")),
 ]
 
 if settings.DEBUG:

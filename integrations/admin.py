@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
 from integrations import services
-from integrations.models import DeliveryAttempt, Event, EventType, Webhook, WebhookDelivery
+from integrations.models import (
+    DeliveryAttempt,
+    Event,
+    EventReceipt,
+    EventType,
+    Webhook,
+    WebhookDelivery,
+)
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
@@ -134,8 +141,22 @@ class WebhookDeliveryAdmin(_ReadOnlyAdmin):
         return delivery.event.type
 
 
+class EventReceiptInline(admin.TabularInline):
+    """Which consumers (besides webhooks: ``dispatched at``) have handled the event."""
+
+    model = EventReceipt
+    fields = ("consumer", "handled_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Event)
 class EventAdmin(_ReadOnlyAdmin):
+    inlines = (EventReceiptInline,)
     list_display = ("id", "type", "project", "created_at", "dispatched_at")
     list_filter = ("type",)
     list_select_related = ("project",)

@@ -1,9 +1,15 @@
-"""Outbox events, webhooks and their deliveries.
+"""The event log (outbox), webhooks and their deliveries.
 
-``Event`` is the transactional outbox: task services write one row in the
-same transaction as the change, so an event exists exactly when the change
-committed. ``WebhookDelivery`` is one event on its way to one webhook; its
-UUID is the ``X-Internboard-Delivery`` header receivers dedupe on.
+``Event`` is the transactional outbox, read as a log by several consumers
+(``integrations.consumers``): task services write one row in the same
+transaction as the change, so an event exists exactly when the change
+committed. Each consumer keeps its own progress: webhooks in
+``Event.dispatched_at``, every other consumer (analytics, later
+notifications) in ``EventReceipt`` rows, unique per consumer and event, so a
+redelivered message or a sweep never applies an event twice; and
+``ConsumerCursor`` tells the sweep where its scan may start.
+``WebhookDelivery`` is one event on its way to one webhook; its UUID is the
+``X-Internboard-Delivery`` header receivers dedupe on.
 """
 
 from __future__ import annotations
@@ -71,6 +77,54 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.pk}"
+
+
+class EventReceipt(models.Model):
+    """A consumer has handled an event; written in the consumer's own transaction.
+
+    The unique (consumer, event) pair is what makes a consumer idempotent: a
+    second delivery of the same event finds the receipt and does nothing.
+    """
+
+    consumer = models.CharField(_("consumer"), max_length=40)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("event")
+    )
+    handled_at = models.DateTimeField(_("handled at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event receipt")
+        verbose_name_plural = _("event receipts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer", "event"], name="integrations_receipt_once_per_consumer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} · {self.event_id}"
+
+
+class ConsumerCursor(models.Model):
+    """Where the sweep's scan for a consumer's missed events starts.
+
+    Not a "read up to here" mark: events are ordered by ``created_at``, which
+    is taken before their transaction commits, so a slow transaction can
+    commit an older event after newer ones were handled. The sweep therefore
+    rescans a safety window before ``scanned_until`` (much longer than any
+    transaction may run) and relies on receipts, not the cursor, to skip
+    what was handled.
+    """
+
+    consumer = models.CharField(_("consumer"), max_length=40, unique=True)
+    scanned_until = models.DateTimeField(_("scanned until"))
+
+    class Meta:
+        verbose_name = _("consumer cursor")
+        verbose_name_plural = _("consumer cursors")
+
+    def __str__(self) -> str:
+        return self.consumer
 
 
 class Webhook(models.Model):

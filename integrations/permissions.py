@@ -9,28 +9,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from integrations.models import Webhook
-from projects.permissions import can_manage_project, get_project_for_user
+from projects.permissions import get_project_for_management
 
 if TYPE_CHECKING:
     from accounts.models import User
     from projects.models import Project
 
 
-def can_manage_webhooks(user: User, project: Project) -> bool:
-    return can_manage_project(user, project)
-
-
 def get_project_for_webhooks(user: User, pk: int) -> Project:
-    """The project if ``user`` manages its webhooks; Http404 outside, PermissionDenied inside."""
-    project = get_project_for_user(user, pk)
-    if not can_manage_webhooks(user, project):
-        raise PermissionDenied(_("Only the team's mentors can manage webhooks."))
-    return project
+    """The project if ``user`` manages its webhooks; Http404 outside, PermissionDenied inside.
+
+    Webhooks are project settings: the same right as ``get_project_for_management``.
+    """
+    return get_project_for_management(
+        user, pk, refusal=_("Only the team's mentors can manage webhooks.")
+    )
 
 
 def get_webhook_of_project(project: Project, pk: int) -> Webhook:

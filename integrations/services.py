@@ -28,6 +28,13 @@ How an event reaches a webhook, and why nothing is lost or sent twice:
    and pending deliveries overdue by a minute with no live claim (a lost
    message, a worker that vanished with its message, eager mode where
    retries are never scheduled).
+
+The same log feeds other consumers (``integrations.consumers``: analytics,
+later notifications). ``event_record`` queues each registered consumer's task
+after commit; the consumer calls ``event_receive`` inside the transaction that
+applies the event, which writes its ``EventReceipt`` (unique per consumer and
+event) or tells it the event was handled already. The sweep re-queues, per
+consumer, events without a receipt (``consumer_missed_events``).
 """
 
 from __future__ import annotations
@@ -45,18 +52,20 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
-from integrations import transport
+from integrations import consumers, transport
 from integrations.models import (
     SECRET_MAX_LENGTH,
     URL_MAX_LENGTH,
+    ConsumerCursor,
     DeliveryAttempt,
     DeliveryStatus,
     Event,
+    EventReceipt,
     EventType,
     Webhook,
     WebhookDelivery,
@@ -257,6 +266,29 @@ def _queue_dispatch(*, event_id: str) -> None:
     from integrations.tasks import event_dispatch_task
 
     enqueue(event_dispatch_task, event_id=event_id)
+    for consumer in consumers.registered():
+        enqueue(consumer.task, event_id=event_id)
+
+
+def event_receive(*, consumer: str, event_id: uuid.UUID | str) -> Event | None:
+    """Mark ``event_id`` handled by ``consumer``; the event, or None to do nothing.
+
+    Precondition: called inside the consumer's transaction that applies the
+    event, so the receipt commits exactly when the effect does. None when the
+    consumer handled the event already (a redelivery, the sweep, a duplicate
+    racing this one: the unique receipt makes the second wait, then see it)
+    or when the event is gone (pruned, project deleted).
+    """
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return None
+    try:
+        # A savepoint, so a duplicate leaves the caller's transaction usable.
+        with transaction.atomic():
+            EventReceipt.objects.create(consumer=consumer, event=event)
+    except IntegrityError:
+        return None
+    return event
 
 
 def event_dispatch(*, event_id: uuid.UUID | str) -> list[uuid.UUID]:
@@ -522,6 +554,38 @@ class SweepResult:
     event_ids: list[uuid.UUID] = field(default_factory=list)
     delivery_ids: list[uuid.UUID] = field(default_factory=list)
     abandoned: int = 0
+    # Other consumers' missed events: consumer name -> event ids.
+    consumer_event_ids: dict[str, list[uuid.UUID]] = field(default_factory=dict)
+
+
+# How far before its cursor the sweep rescans a consumer's events. An event's
+# created_at is taken before its transaction commits; a transaction open this
+# long would be killed long before (statement and idle timeouts), so no event
+# can commit later than this behind the cursor.
+CURSOR_SAFETY = timedelta(hours=1)
+
+
+def consumer_missed_events(*, consumer: str, now: datetime | None = None) -> list[uuid.UUID]:
+    """Events ``consumer`` has no receipt for, recorded over SWEEP_GRACE ago (oldest first).
+
+    Scans from the consumer's cursor minus CURSOR_SAFETY, so the scan stays
+    short however long the log is, and moves the cursor to the oldest
+    event still missed (or to the cutoff when none is).
+    """
+    now = now or timezone.now()
+    cutoff = now - SWEEP_GRACE
+    cursor = ConsumerCursor.objects.filter(consumer=consumer).first()
+    events = Event.objects.filter(created_at__lt=cutoff).exclude(
+        pk__in=EventReceipt.objects.filter(consumer=consumer).values("event_id")
+    )
+    if cursor is not None:
+        events = events.filter(created_at__gte=cursor.scanned_until - CURSOR_SAFETY)
+    missed = list(events.order_by("created_at").values_list("pk", "created_at")[:SWEEP_BATCH])
+    scanned_until = missed[0][1] if missed else cutoff
+    ConsumerCursor.objects.update_or_create(
+        consumer=consumer, defaults={"scanned_until": scanned_until}
+    )
+    return [pk for pk, _created in missed]
 
 
 def outbox_sweep() -> SweepResult:
@@ -569,6 +633,10 @@ def outbox_sweep() -> SweepResult:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+    consumer_event_ids = {
+        consumer.name: consumer_missed_events(consumer=consumer.name, now=now)
+        for consumer in consumers.registered()
+    }
     if event_ids or delivery_ids or abandoned:
         logger.info(
             "Outbox sweep: %d events to dispatch, %d deliveries to retry, %d abandoned.",
@@ -576,7 +644,15 @@ def outbox_sweep() -> SweepResult:
             len(delivery_ids),
             abandoned,
         )
-    return SweepResult(event_ids=event_ids, delivery_ids=delivery_ids, abandoned=abandoned)
+    for name, ids in consumer_event_ids.items():
+        if ids:
+            logger.info("Outbox sweep: %d events for consumer %s.", len(ids), name)
+    return SweepResult(
+        event_ids=event_ids,
+        delivery_ids=delivery_ids,
+        abandoned=abandoned,
+        consumer_event_ids=consumer_event_ids,
+    )
 
 
 OUTBOX_RETENTION = timedelta(days=30)

@@ -60,7 +60,11 @@ def webhook_deliver_task(self: Task, *, delivery_id: str) -> None:
 
 @shared_task(acks_late=True)
 def outbox_sweep_task() -> None:
-    """Re-queue undispatched events and overdue deliveries (beat: every minute)."""
+    """Re-queue undispatched events, overdue deliveries and every consumer's missed events.
+
+    Beat: every minute.
+    """
+    from integrations.consumers import registered
     from integrations.services import outbox_sweep
 
     result = outbox_sweep()
@@ -68,6 +72,9 @@ def outbox_sweep_task() -> None:
         enqueue(event_dispatch_task, event_id=str(event_id))
     for delivery_id in result.delivery_ids:
         enqueue(webhook_deliver_task, delivery_id=str(delivery_id))
+    for consumer in registered():
+        for event_id in result.consumer_event_ids.get(consumer.name, []):
+            enqueue(consumer.task, event_id=str(event_id))
 
 
 @shared_task(acks_late=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/board/changes/", views.board_changes_view, name="board_changes"),
     path("projects/<int:pk>/tasks/new/", views.task_quick_add_view, name="task_quick_add"),
+    path("tasks/", views.task_list_view, name="task_list"),
     path("tasks/<int:pk>/", views.task_detail_view, name="task_detail"),
     path("tasks/<int:pk>/edit/", views.task_edit_view, name="task_edit"),
     path("tasks/<int:pk>/move/", views.task_move_view, name="task_move"),

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from integrations.models import Webhook, WebhookDelivery
 from tests.conftest import persona_matrix
@@ -15,23 +14,6 @@ from tests.integrations.factories import WebhookDeliveryFactory, WebhookFactory
 from tests.projects.factories import ProjectFactory
 
 NEW_SECRET = "api-client-secret-0123456789"
-
-
-@pytest.fixture
-def api(db):
-    return APIClient()
-
-
-@pytest.fixture
-def as_persona(request, api):
-    def login(name: str):
-        if name == "anonymous":
-            return None
-        user = request.getfixturevalue(name)
-        api.force_login(user)
-        return user
-
-    return login
 
 
 def _list_url(project) -> str:
@@ -81,10 +63,10 @@ def _snapshot(project) -> list:
 
 @pytest.mark.parametrize(("endpoint", "persona_name", "expected"), persona_matrix(MATRIX))
 def test_api_permission_matrix(
-    api, as_persona, project, webhook, receiver, endpoint, persona_name, expected
+    api, api_as, project, webhook, receiver, endpoint, persona_name, expected
 ):
     before = _snapshot(project)
-    as_persona(persona_name)
+    api_as(persona_name)
     response = _call(api, endpoint, project, webhook, receiver)
     if expected == A:
         assert response.status_code in (401, 403)
@@ -321,9 +303,9 @@ INVALID_BODIES = {
 @pytest.mark.parametrize("body", list(INVALID_BODIES))
 @pytest.mark.parametrize("method", ["post", "patch"])
 def test_permission_is_checked_before_the_body(
-    api, as_persona, project, webhook, persona_name, expected, body, method
+    api, api_as, project, webhook, persona_name, expected, body, method
 ):
-    as_persona(persona_name)
+    api_as(persona_name)
     before = _snapshot(project)
     if method == "post":
         response = api.post(_list_url(project), INVALID_BODIES[body], format="json")
@@ -336,9 +318,9 @@ def test_permission_is_checked_before_the_body(
 
 @pytest.mark.parametrize(("persona_name", "expected"), [("intern", 403), ("outsider", 404)])
 def test_permission_is_checked_before_parsing(
-    api, as_persona, project, webhook, persona_name, expected
+    api, api_as, project, webhook, persona_name, expected
 ):
-    as_persona(persona_name)
+    api_as(persona_name)
     for url, method in ((_list_url(project), api.post), (_detail_url(webhook), api.patch)):
         response = method(url, b'{"url": [[[', content_type="application/json")
         assert response.status_code == expected, url

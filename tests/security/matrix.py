@@ -289,6 +289,18 @@ MATRIX: dict[str, Row] = {
         kwargs=_api_webhook,
     ),
     "api-webhook-deliveries": api(get(*API_MENTOR), kwargs=_api_webhook),
+    # --- API: analytics (an intern reads only their own) --------------------------------
+    "api-analytics-team": api(get(*API_MENTOR), kwargs=lambda world: {"pk": world.team.pk}),
+    "api-analytics-intern": api(
+        get(*API_TEAM), kwargs=lambda world: {"user_id": world.task.assignee_id}
+    ),
+    # --- Analytics pages (an intern reads only their own) -------------------------------
+    "analytics_team": page(get(*MENTOR_PAGE), kwargs=lambda world: {"pk": world.team.pk}),
+    "analytics_team_csv": page(get(*MENTOR_PAGE), kwargs=lambda world: {"pk": world.team.pk}),
+    "analytics_team_refresh": page(
+        post(302, 302, 302, 403, 404, 404), kwargs=lambda world: {"pk": world.team.pk}
+    ),
+    "analytics_intern": page(get(*TEAM_PAGE), kwargs=lambda world: {"pk": world.task.assignee_id}),
     # --- API documentation: public by design (DESIGN: served without a CDN) ---------
     "api-schema": page(get(*EVERYONE), public=True),
     "api-docs": page(get(*EVERYONE), public=True),
@@ -334,6 +346,7 @@ MATRIX: dict[str, Row] = {
         query="?state=x&since=0",
     ),
     "task_quick_add": page(post(302, 400, 400, 400, 404, 404, htmx=True), kwargs=_project),
+    "task_list": page(get(*SIGNED_IN)),
     "task_detail": page(get(*TEAM_PAGE), get(*TEAM_PAGE, htmx=True), kwargs=_task),
     "task_edit": page(post(302, 400, 400, 400, 404, 404, htmx=True), kwargs=_task),
     "task_move": page(post(302, 400, 400, 400, 404, 404, htmx=True), kwargs=_task),
