@@ -1,9 +1,10 @@
 """What every API endpoint shares: errors, pagination, throttling.
 
 Errors are always JSON: ``{"detail": "message"}``, plus ``"errors": {field:
-[messages]}`` for validation, plus ``"current"`` (the task as it is now) for
-a 409 version conflict. A refused use-case (``DomainError``) is a 400, a
-version conflict a 409; nothing a client sends can produce a 500.
+[messages]}`` for validation, plus ``"current"`` (the object as it is now,
+serialized by the app that owns it) for a 409 version conflict. A refused
+use-case (``DomainError``) is a 400, a version conflict (``ConflictError``) a
+409; nothing a client sends can produce a 500.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.cache import CACHE_ERRORS
-from config.errors import DomainError
+from config.errors import ConflictError, DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -119,14 +120,13 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, DomainError):
-        current = getattr(exc, "task", None)
-        if current is not None:  # a version conflict: hand back the current state
-            from tasks.api.serializers import TaskSerializer
-
-            body = {"detail": str(exc), "code": exc.code, "current": TaskSerializer(current).data}
-            return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ConflictError):  # a version conflict: hand back the current state
         body: dict[str, Any] = {"detail": str(exc), "code": exc.code}
+        if exc.current_data is not None:  # serialized by the domain app's API layer
+            body["current"] = exc.current_data
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DomainError):
+        body = {"detail": str(exc), "code": exc.code}
         if exc.field:
             body["errors"] = {exc.field: [str(exc)]}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -137,7 +137,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A permission fetcher's message says which right is missing.
+        exc = exceptions.PermissionDenied(str(exc) or None)
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -25,3 +25,18 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+class ConflictError(DomainError):
+    """The client changed an old version of an object; ``current`` is the object as it is now.
+
+    Edges show the current state: an HTML view renders ``current``; the API
+    answers 409 with ``current_data``, which the domain app's API layer sets
+    (it alone knows how to serialize its objects; ``config`` imports no
+    domain app). Left None, the 409 body simply has no ``current``.
+    """
+
+    def __init__(self, message: str | Promise, *, current: object, code: str = "conflict"):
+        super().__init__(message, code=code)
+        self.current = current
+        self.current_data: dict | None = None

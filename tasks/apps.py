@@ -13,3 +13,11 @@ class TasksConfig(AppConfig):
 
         # Search folds case with a function SQLite lacks (see tasks.querysets).
         connection_created.connect(register_sqlite_functions, dispatch_uid="tasks_sqlite_lower")
+
+        from config import navigation
+
+        # Lower apps' pages (header, project settings, team page) link here
+        # without naming tasks' URLs (see config.navigation).
+        navigation.register("main", "dashboard", label=_("Dashboard"), url_name="dashboard")
+        navigation.register("main", "task_list", label=_("Tasks"), url_name="task_list", order=110)
+        navigation.register("project", "board", label=_("Open the board"), url_name="board")

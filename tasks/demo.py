@@ -11,9 +11,11 @@ import random
 from django.utils import timezone
 
 from projects.models import Column, ColumnCategory, Project
+from projects.selectors import project_columns
 from tasks import services
-from tasks.models import Label, Task
-from teams.models import Membership, Role
+from tasks.models import Label, Priority, ReviewDecision, Task
+from teams.models import Role
+from teams.selectors import team_members
 
 TITLES = (
     "Форма входа с проверкой пароля",
@@ -59,8 +61,13 @@ CHANGE_REQUESTS = (
     "Не хватает обработки ошибок при пустом вводе.",
     "Вынеси логику в сервис, а view оставь тонким.",
 )
+# How soon the demo's mentors answer a review request.
+REVIEW_TURNAROUND = datetime.timedelta(days=4)
 LABELS = (("bug", "red"), ("frontend", "blue"), ("backend", "violet"), ("docs", "teal"))
-PRIORITIES = ("low", "medium", "medium", "medium", "high", "high", "urgent")
+PRIORITIES = (
+    Priority.LOW, Priority.MEDIUM, Priority.MEDIUM, Priority.MEDIUM, Priority.HIGH,
+    Priority.HIGH, Priority.URGENT,
+)  # fmt: skip
 
 
 def _first(columns: list[Column], category: str) -> Column:
@@ -75,12 +82,13 @@ def seed_project_history(*, project: Project, weeks: int = 8) -> int:
     if Task.objects.filter(project=project).exists():
         return 0
     rng = random.Random(project.key)  # noqa: S311 - demo data, not security
-    members = list(Membership.objects.active().filter(team=project.team).select_related("user"))
+    # By login, so the same seed picks the same people whatever their display names.
+    members = sorted(team_members(project.team), key=lambda m: m.user.username)
     interns = [m.user for m in members if m.role == Role.INTERN]
     mentors = [m.user for m in members if m.role == Role.MENTOR]
     if not interns or not mentors:
         return 0
-    columns = list(Column.objects.filter(project=project).order_by("position"))
+    columns = list(project_columns(project))
     backlog, todo = columns[0], _first(columns, ColumnCategory.TODO)
     todo = next((c for c in columns if c.category == ColumnCategory.TODO and c != backlog), todo)
     doing = _first(columns, ColumnCategory.IN_PROGRESS)
@@ -107,7 +115,7 @@ def seed_project_history(*, project: Project, weeks: int = 8) -> int:
             priority=rng.choice(PRIORITIES),
             labels=rng.sample(labels, rng.randint(0, 2)),
             estimate=rng.choice((1, 2, 3, 5, 8, None)),
-            due_on=(created + datetime.timedelta(days=rng.randint(4, 24))).date(),
+            due_on=(created + datetime.timedelta(days=rng.randint(7, 35))).date(),
             at=created,
         )
         _live_through(task=task, rng=rng, created=created, now=now, mentors=mentors,
@@ -129,7 +137,12 @@ def _live_through(
     actor = task.assignee or rng.choice(mentors)
     mentor = rng.choice(mentors)
     moment = created
-    stage = rng.choices(("todo", "doing", "review", "done"), weights=(20, 20, 12, 48))[0]
+    # Old work is mostly finished, as in a team whose mentors keep up; recent
+    # work is spread over the board. A few forgotten old tasks stay open, so
+    # the demo has overdue work and someone at risk without every intern being.
+    recent = now - created < datetime.timedelta(weeks=3)
+    weights = (20, 20, 12, 48) if recent else (1, 1, 0, 98)
+    stage = rng.choices(("todo", "doing", "review", "done"), weights=weights)[0]
     path = {"todo": [todo], "doing": [todo, doing], "review": [todo, doing, review]}.get(
         stage, [todo, doing, review]
     )
@@ -149,13 +162,15 @@ def _live_through(
             )
         if column == doing and rng.random() < 0.4 and (at := later(1, 20)):
             services.comment_create(task=task, by=actor, body=rng.choice(COMMENTS), at=at)
+    if stage == "review" and moment < now - REVIEW_TURNAROUND:
+        stage = "done"  # sent long enough ago for a mentor to have answered
     if stage != "done":
         return
     if rng.random() < 0.3 and (at := later(4, 30)):
         services.review_submit(
             task=task,
             by=mentor,
-            decision="request_changes",
+            decision=ReviewDecision.REQUEST_CHANGES,
             comment=rng.choice(CHANGE_REQUESTS),
             at=at,
         )
@@ -169,7 +184,7 @@ def _live_through(
         services.review_submit(
             task=task,
             by=mentor,
-            decision="approve",
+            decision=ReviewDecision.APPROVE,
             score=rng.choices((3, 4, 5, 2), weights=(3, 5, 4, 1))[0],
             at=at,
         )

@@ -6,9 +6,16 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Column
+from projects.selectors import project_columns
 from tasks.models import Label, Priority, ReviewDecision, Task
-from tasks.selectors import MAX_SEARCH_LENGTH, BoardFilters
+from tasks.selectors import (
+    MAX_SEARCH_LENGTH,
+    TASK_LIST_SORTS,
+    BoardFilters,
+    TaskListFilters,
+    TaskState,
+    project_labels,
+)
 
 if TYPE_CHECKING:
     from projects.models import Project
@@ -85,11 +92,14 @@ class MoveForm(forms.Form):
     """Where to put a task: a column of its project, a 0-based position, the version seen
     (and, optionally, the column the card was seen in).
 
+    ``column`` is an id: ``services.task_move`` reads the column under its
+    lock and refuses one of another project ("Unknown column.", on this
+    field), so a move does not fetch the column twice.
     ``before`` (a task id) is what drag and drop sends: "just above this card",
     which stays right even when the board shows a filtered subset.
     """
 
-    column = forms.ModelChoiceField(queryset=Column.objects.none(), label=_("Column"))
+    column = forms.IntegerField(label=_("Column"), min_value=1, max_value=2**63 - 1)
     position = forms.IntegerField(
         label=_("Position"), min_value=0, max_value=100000, required=False
     )
@@ -104,18 +114,14 @@ class MoveForm(forms.Form):
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["column"].queryset = Column.objects.filter(project=project).order_by("position")
-
 
 class QuickAddForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    column = forms.ModelChoiceField(queryset=Column.objects.none(), widget=forms.HiddenInput)
+    column = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["column"].queryset = Column.objects.filter(project=project)
+        self.fields["column"].queryset = project_columns(project)
 
 
 class TaskEditForm(forms.ModelForm):
@@ -146,11 +152,12 @@ class TaskEditForm(forms.ModelForm):
         self.fields["assignee"].choices = [("", _("Nobody"))] + [
             (m.user_id, m.user.display_name) for m in members
         ]
-        self.fields["labels"].queryset = Label.objects.filter(project=project).order_by("name")
+        self.fields["labels"].queryset = project_labels(project)
         if self.instance.pk:
             self.initial.setdefault("assignee", self.instance.assignee_id)
             self.initial.setdefault("version", self.instance.version)
-            self.initial.setdefault("labels", [label.pk for label in self.instance.labels.all()])
+            if "labels" not in self.initial:  # the task dialog passes the labels it read
+                self.initial["labels"] = [label.pk for label in self.instance.labels.all()]
 
 
 class CommentForm(forms.Form):
@@ -186,3 +193,94 @@ class ReviewForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class TaskListFilterForm(BoardFilterForm):
+    """The task list's filters: the board's (but labels, which belong to one project) plus
+    project, state, a completion window, "with a due date", "reviewed" and the sort.
+
+    Like the board, a value that is invalid is ignored, never echoed back.
+    """
+
+    project = forms.TypedChoiceField(
+        label=_("Project"), required=False, coerce=int, empty_value=None
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            (TaskState.OPEN, _("Open")),
+            (TaskState.TODO, _("To do")),
+            (TaskState.IN_PROGRESS, _("In progress")),
+            (TaskState.REVIEW, _("Review")),
+            (TaskState.DONE, _("Done")),
+            (TaskState.WIP, _("Work in progress")),
+            (TaskState.OVERDUE, _("Overdue")),
+        ],
+    )
+    completed_from = forms.DateField(
+        label=_("Completed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    completed_to = forms.DateField(
+        label=_("Completed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due = forms.BooleanField(label=_("With a due date"), required=False)
+    reviewed = forms.BooleanField(label=_("Reviewed"), required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        widget=forms.HiddenInput,
+        choices=[(key, key) for key in TASK_LIST_SORTS]
+        + [(f"-{key}", f"-{key}") for key in TASK_LIST_SORTS],
+    )
+
+    # The date inputs send ISO dates; links from analytics pages do too.
+    field_order = ["q", "project", "assignee", "priority", "state", "completed_from"]
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, project=None, labels=[], **kwargs)
+        del self.fields["label"]
+        self.projects = projects
+        self.fields["project"].choices = [("", _("Any"))] + [
+            (project.pk, f"{project.key} · {project.name}") for project in projects
+        ]
+
+    def _valid(self, name: str):
+        return None if name in self.errors else self.cleaned_data.get(name)
+
+    def list_filters(self) -> TaskListFilters:
+        board = self.filters()
+        sort = self._valid("sort") or "key"
+        return TaskListFilters(
+            board=board,
+            project_id=self._valid("project"),
+            state=self._valid("state") or "",
+            completed_from=self._valid("completed_from"),
+            completed_to=self._valid("completed_to"),
+            with_due=bool(self._valid("due")),
+            reviewed=bool(self._valid("reviewed")),
+            sort=sort.removeprefix("-"),
+            descending=sort.startswith("-"),
+        )
+
+    def valid_query(self, *, sort: bool = True) -> QueryDict:
+        query = super().valid_query()
+        filters = self.list_filters()
+        if filters.project_id:
+            query["project"] = str(filters.project_id)
+        if filters.state:
+            query["state"] = filters.state
+        if filters.completed_from:
+            query["completed_from"] = filters.completed_from.isoformat()
+        if filters.completed_to:
+            query["completed_to"] = filters.completed_to.isoformat()
+        if filters.with_due:
+            query["due"] = "on"
+        if filters.reviewed:
+            query["reviewed"] = "on"
+        if sort and (filters.sort != "key" or filters.descending):
+            query["sort"] = ("-" if filters.descending else "") + filters.sort
+        return query
+
+    def without_invalid_values(self) -> TaskListFilterForm:
+        return TaskListFilterForm(self.valid_query(), projects=self.projects, members=self.members)

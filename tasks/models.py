@@ -241,8 +241,8 @@ class Review(models.Model):
         constraints = [
             # Approvals carry a 1–5 score; requests for changes carry none.
             models.CheckConstraint(
-                condition=models.Q(decision="approve", score__gte=1, score__lte=5)
-                | models.Q(decision="request_changes", score__isnull=True),
+                condition=models.Q(decision=ReviewDecision.APPROVE, score__gte=1, score__lte=5)
+                | models.Q(decision=ReviewDecision.REQUEST_CHANGES, score__isnull=True),
                 name="tasks_review_score_matches_decision",
             ),
         ]
@@ -310,3 +310,7 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.task_id}"
+
+    @property
+    def is_move(self) -> bool:
+        return self.kind == ActivityKind.MOVED

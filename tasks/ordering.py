@@ -27,7 +27,8 @@ row (``tasks.services``), so one transaction at a time changes a column's ranks.
 from __future__ import annotations
 
 from django.db import connection, models
-from django.db.models import F, Value
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from tasks.models import Task
 
@@ -82,24 +83,82 @@ def spread(
 
 
 def _live(column_id: int, exclude_task_id: int | None) -> models.QuerySet:
-    tasks = Task.objects.live().filter(column_id=column_id)
+    tasks = Task.objects.live().in_column(column_id)
     if exclude_task_id is not None:
         tasks = tasks.exclude(pk=exclude_task_id)
-    return tasks.order_by("rank")
+    return tasks.in_board_order()
 
 
-def rank_at(column_id: int, position: int | None, *, exclude_task_id: int | None = None) -> int:
+def position_before(column_id: int, before_task_id: int, *, moving_task_id: int) -> int | None:
+    """The 0-based position, among the live tasks of the column, just above ``before_task_id``.
+
+    What a drop "just above this card" means: the board may show a filtered
+    subset, so the place is counted in the full column. None when that card
+    is not a live task of the column (then the caller's position stands).
+    """
+    # One query: that card's row, with the count of the live cards above it.
+    above = (
+        _live(column_id, moving_task_id)
+        .filter(rank__lt=OuterRef("rank"))
+        .order_by()
+        .values("column_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Task.objects.live()
+        .in_column(column_id)
+        .filter(pk=before_task_id)
+        .annotate(above=Coalesce(Subquery(above), 0))
+        .values_list("above", flat=True)
+        .first()
+    )
+
+
+def neighbour_ranks(
+    column_id: int, position: int | None, *, exclude_task_id: int
+) -> dict[str, models.Subquery]:
+    """The ranks ``rank_at`` reads, as subqueries for another statement to annotate.
+
+    The move asks them in the statement that locks its task row, one round
+    trip fewer; pass what it read to ``rank_at(known=…)``. Precondition, as
+    for ``rank_at``: the column row is locked before that statement starts,
+    so its ranks cannot change until the transaction ends.
+    """
+    ranks = _live(column_id, exclude_task_id).values("rank")
+    known = {"last_rank": models.Subquery(ranks.order_by("-rank")[:1])}
+    if position is not None:
+        position = max(0, position)
+        start = max(0, position - 1)
+        known["rank_a"] = models.Subquery(ranks[start : start + 1])
+        if position > 0:
+            known["rank_b"] = models.Subquery(ranks[position : position + 1])
+    return known
+
+
+def rank_at(
+    column_id: int,
+    position: int | None,
+    *,
+    exclude_task_id: int | None = None,
+    known: dict[str, int | None] | None = None,
+) -> int:
     """A free rank that puts a task at 0-based ``position`` among the column's live tasks.
 
     ``None`` (or a position past the end) means the end; the task
     ``exclude_task_id`` (the one moving) does not count. Reads the two
-    neighbours only, unless they leave no room (see ``_make_room``).
+    neighbours only, unless they leave no room (see ``_make_room``);
+    ``known``: those ranks already read (``neighbour_ranks``, same arguments).
     Precondition: the column row is locked.
     """
     ranks = _live(column_id, exclude_task_id).values_list("rank", flat=True)
     if position is not None:
         position = max(0, position)
-        neighbours = list(ranks[max(0, position - 1) : position + 1])
+        if known is not None:
+            read = (known["rank_a"], known.get("rank_b")) if position else (known["rank_a"],)
+            neighbours = [rank for rank in read if rank is not None]
+        else:
+            neighbours = list(ranks[max(0, position - 1) : position + 1])
         if position == 0:
             before, after = None, (neighbours[0] if neighbours else None)
         elif neighbours:
@@ -107,7 +166,7 @@ def rank_at(column_id: int, position: int | None, *, exclude_task_id: int | None
         else:  # past the end: the end
             position = None
     if position is None:
-        before, after = ranks.last(), None
+        before, after = (known["last_rank"] if known is not None else ranks.last()), None
     rank = between(before, after)
     if rank is not None:
         return rank

@@ -1,21 +1,27 @@
-"""Who may see and change tasks (HTML views and API alike).
+"""Who may see and change tasks (HTML views, API and services alike).
 
 Members of the project's team (interns and mentors) and staff work on tasks;
 reviewing, and dropping into ``done`` when the project requires review, is for
-mentors and staff. Another team's task answers 404.
+mentors and staff. Another team's task answers 404; a task the user sees but
+may not change this way answers 403.
+
+The ``get_*`` fetchers combine both in one call, so every edge asks the same
+question the same way; the ``can_*`` predicates answer for objects already
+fetched (templates get them as context flags).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from projects.models import ColumnCategory
-from projects.permissions import can_manage_project, can_view_project
-from tasks.models import Task
-from teams.selectors import viewer_role_subquery
+from projects.permissions import can_manage_project, can_view_project, get_project_for_user
+from tasks.models import ChecklistItem, Task
+from teams.permissions import visible_with_role
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -25,8 +31,7 @@ if TYPE_CHECKING:
 def get_task_for_user(user: User, pk: int) -> Task:
     """The task with ``pk`` if the user may see it (its project carries ``viewer_role``)."""
     task = (
-        Task.objects.visible_to(user)
-        .annotate(viewer_role=viewer_role_subquery(user, "project__team_id"))
+        visible_with_role(Task.objects.all(), user, "project__team_id")
         .select_related("project", "project__team", "column", "assignee", "reporter")
         .filter(pk=pk)
         .first()
@@ -43,6 +48,7 @@ def can_work_on_tasks(user: User, project: Project) -> bool:
 
 
 def can_review(user: User, project: Project) -> bool:
+    """Review tasks: mentors of the team and staff, while the project is not archived."""
     return can_manage_project(user, project) and not project.archived
 
 
@@ -51,3 +57,36 @@ def can_move_into(user: User, project: Project, column: Column) -> bool:
     if column.category == ColumnCategory.DONE and project.review_required:
         return can_manage_project(user, project)
     return True
+
+
+def get_task_for_work(user: User, pk: int) -> Task:
+    """The task if ``user`` may change it; Http404 outside the team, PermissionDenied inside."""
+    task = get_task_for_user(user, pk)
+    if not can_work_on_tasks(user, task.project):
+        raise PermissionDenied(_("You cannot change tasks of this project."))
+    return task
+
+
+def get_task_for_review(user: User, pk: int) -> Task:
+    """The task if ``user`` may review it; Http404 outside the team, PermissionDenied inside."""
+    task = get_task_for_user(user, pk)
+    if not can_review(user, task.project):
+        raise PermissionDenied(_("Only a mentor of the team can review."))
+    return task
+
+
+def get_project_for_new_task(user: User, pk: int) -> Project:
+    """The project if ``user`` may add tasks to it; Http404 outside, PermissionDenied inside."""
+    project = get_project_for_user(user, pk)
+    if not can_work_on_tasks(user, project):
+        raise PermissionDenied(_("You cannot add tasks to this project."))
+    return project
+
+
+def get_checklist_item_of_task(task: Task, pk: int) -> ChecklistItem:
+    """A checklist item of a task already fetched for the user; Http404 for any other id."""
+    item = ChecklistItem.objects.filter(task=task, pk=pk).first()
+    if item is None:
+        raise Http404(_("No such checklist item."))
+    item.task = task  # reuse the fetched task (and its project's viewer_role)
+    return item

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from projects.models import ColumnCategory
 from projects.selectors import visible_project_ids
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ class TaskQuerySet(models.QuerySet):
 
     def open(self) -> TaskQuerySet:
         """Not archived and not in a done column."""
-        return self.live().exclude(column__category="done")
+        return self.live().exclude(column__category=ColumnCategory.DONE)
 
     def assigned_to(self, user: User) -> TaskQuerySet:
         return self.filter(assignee=user)

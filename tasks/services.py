@@ -35,11 +35,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import errors
 from config.errors import DomainError
 from integrations.models import EventType
 from integrations.services import event_record
 from projects.models import Column, ColumnCategory, Project
-from projects.permissions import can_manage_project
+from projects.selectors import project_columns
 from tasks import ordering
 from tasks.events import comment_payload, review_payload, task_payload
 from tasks.models import (
@@ -48,12 +49,13 @@ from tasks.models import (
     ChecklistItem,
     Comment,
     Label,
+    LabelColor,
     Priority,
     Review,
     ReviewDecision,
     Task,
 )
-from tasks.permissions import can_move_into
+from tasks.permissions import can_move_into, can_review
 from teams.permissions import role_in_team
 
 if TYPE_CHECKING:
@@ -67,7 +69,7 @@ STARTED_CATEGORIES = (ColumnCategory.IN_PROGRESS, ColumnCategory.REVIEW, ColumnC
 MAX_CHECKLIST_ITEMS = 100
 
 
-class ConflictError(DomainError):
+class ConflictError(errors.ConflictError):
     """The client edited an old version of the task; ``task`` is the current one."""
 
     def __init__(self, task: Task):
@@ -76,9 +78,12 @@ class ConflictError(DomainError):
                 "Someone else changed this task meanwhile. "
                 "Review the current version and try again."
             ),
-            code="conflict",
+            current=task,
         )
-        self.task = task
+
+    @property
+    def task(self) -> Task:
+        return self.current
 
 
 @dataclass(frozen=True)
@@ -142,49 +147,74 @@ def _lock_column(column_id: int) -> Column:
 
 @dataclass(frozen=True)
 class _Locked:
-    """A task's state read under the locks of its column, the target column and its row."""
+    """A task read whole under the locks of its column, the target column and its row."""
 
-    column_id: int
-    version: int
-    archived: bool
+    task: Task
     columns: dict[int, Column]
+    # The target column's ranks around the place asked for (``ordering.neighbour_ranks``),
+    # read with the task's lock; None when the place was not known then.
+    ranks: dict[str, int | None] | None = None
+
+    @property
+    def column_id(self) -> int:
+        return self.task.column_id
+
+    @property
+    def version(self) -> int:
+        return self.task.version
+
+    @property
+    def archived(self) -> bool:
+        return self.task.archived
 
 
-def _lock_for_move(*, task_id: int, target_id: int) -> _Locked:
+_NO_PLACE: Any = object()
+
+
+def _lock_for_move(*, task: Task, target_id: int, place: int | None = _NO_PLACE) -> _Locked:
     """Lock the task's column and ``target_id`` (in id order), then the task row.
 
-    The task's column is read before it is locked, so the task may have left
-    it meanwhile: then ``column_id`` is not in ``columns`` and the caller
-    refuses (the task changed; its version did too).
+    The task's column is the one the caller read it in (``task.column_id``):
+    no statement re-reads it before the lock. Should the task have left that
+    column meanwhile, ``column_id`` of the locked row is not in ``columns`` and
+    the caller refuses (the task changed; its version did too). Only columns
+    of the task's project are locked: an id from elsewhere is an unknown column.
+    The task row is read whole (project, column and people joined, as
+    ``_fresh`` reads it), so a move needs no second read of it. With ``place``
+    (a position, None: the end) the same statement reads the target column's
+    ranks around it: the column is locked by then, so they hold until commit.
     """
-    source_id = Task.objects.filter(pk=task_id).values_list("column_id", flat=True).first()
-    if source_id is None:
-        raise DomainError(_("This task no longer exists."), code="gone")
     # ORDER BY before FOR NO KEY UPDATE: PostgreSQL locks the rows in that order.
     columns = {
         column.pk: column
         for column in Column.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("project")
-        .filter(pk__in={source_id, target_id})
+        .filter(pk__in={task.column_id, target_id}, project_id=task.project_id)
         .order_by("pk")
     }
-    if target_id not in columns:  # deleted meanwhile (it held no task)
+    if target_id not in columns:  # another project's, or deleted meanwhile (it held no task)
         raise DomainError(_("Unknown column."), code="column", field="column")
-    current = (
-        Task.objects.select_for_update(no_key=True)
-        .filter(pk=task_id)
-        .values("column_id", "version", "archived")
-        .first()
+    tasks = (
+        Task.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("project", "column", "assignee", "reporter")
+        .filter(pk=task.pk)
     )
+    wanted = {}
+    if place is not _NO_PLACE:
+        wanted = ordering.neighbour_ranks(target_id, place, exclude_task_id=task.pk)
+        tasks = tasks.annotate(**wanted)
+    current = tasks.first()
     if current is None:
         raise DomainError(_("This task no longer exists."), code="gone")
-    return _Locked(columns=columns, **current)
+    for column in columns.values():
+        column.project = current.project
+    ranks = {name: getattr(current, name) for name in wanted} if wanted else None
+    return _Locked(task=current, columns=columns, ranks=ranks)
 
 
 def _check_wip(column: Column, *, adding_task_id: int | None = None) -> None:
     if column.wip_limit is None:
         return
-    held = Task.objects.live().filter(column=column)
+    held = Task.objects.live().in_column(column.pk)
     if adding_task_id is not None:
         held = held.exclude(pk=adding_task_id)
     if held.count() >= column.wip_limit:
@@ -276,7 +306,7 @@ def task_create(
     if not title:
         raise DomainError(_("A task needs a title."), code="title", field="title")
     if column is None:
-        column = Column.objects.filter(project=project).order_by("position").first()
+        column = project_columns(project).first()
     if column is None or column.project_id != project.pk:
         raise DomainError(_("Unknown column."), code="column", field="column")
     if not can_move_into(by, project, column):
@@ -414,7 +444,7 @@ def task_set_labels(*, task: Task, by: User, labels: list[Label]) -> Task:
 
 
 @transaction.atomic
-def label_create(*, project: Project, by: User, name: str, color: str = "slate") -> Label:
+def label_create(*, project: Project, by: User, name: str, color: str = LabelColor.SLATE) -> Label:
     name = name.strip()
     if not name:
         raise DomainError(_("A label needs a name."), code="name", field="name")
@@ -429,6 +459,14 @@ def label_create(*, project: Project, by: User, name: str, color: str = "slate")
         raise DomainError(
             _("This project already has a label with this name."), code="name_taken", field="name"
         ) from error
+
+
+@transaction.atomic
+def task_label_add(*, task: Task, by: User, name: str, color: str = LabelColor.SLATE) -> Label:
+    """Create a project label and put it on the task: both, or neither."""
+    label = label_create(project=task.project, by=by, name=name, color=color)
+    task_set_labels(task=task, by=by, labels=[*task.labels.all(), label])
+    return label
 
 
 @_atomic_retrying
@@ -463,49 +501,83 @@ def task_set_archived(*, task: Task, by: User, archived: bool) -> Task:
 
 def _place(
     *,
-    task_id: int,
+    task: Task,
     by: User | None,
-    column: Column,
+    column_id: int,
     position: int | None,
     version: int | None,
     check_wip: bool,
     at: datetime.datetime | None,
+    before: int | None = None,
     locked: _Locked | None = None,
+    may_enter: Callable[[Project, Column], bool] | None = None,
     **activity_data: Any,
 ) -> Task:
-    """Put a live task at ``position`` of ``column``; the one write path of every move.
+    """Put a live task at ``position`` of column ``column_id``; the one write path of every move.
 
+    ``task``: the task as the caller read it (its id, project and column are
+    used; the rest is read again under the locks).
+    ``before``: the id of a card of the column to put the task just above
+    (drag and drop); it wins over ``position`` while that card is there.
     ``locked``: the caller already took ``_lock_for_move`` (a review checks
     the task's state under the locks before it decides).
+    ``may_enter``: a rule on the target column, asked once it is read (under its lock).
     """
     if locked is None:
-        locked = _lock_for_move(task_id=task_id, target_id=column.pk)
-    target = locked.columns[column.pk]
+        # Without ``before`` the place is known now: its ranks come with the lock.
+        place = position if before is None else _NO_PLACE
+        locked = _lock_for_move(task=task, target_id=column_id, place=place)
+    target = locked.columns[column_id]
+    if may_enter is not None and not may_enter(locked.task.project, target):
+        raise DomainError(
+            _(
+                "This project requires review: move the task to a review column "
+                "and a mentor will approve it."
+            ),
+            code="review_required",
+            field="column",
+        )
+    current = locked.task
     if locked.archived:
         raise DomainError(_("An archived task cannot be moved; restore it first."), code="archived")
     if version is not None and locked.version != version:
-        raise ConflictError(_fresh(task_id))
+        raise ConflictError(current)
     if locked.column_id not in locked.columns:  # moved away before we locked its column
-        raise ConflictError(_fresh(task_id))
+        raise ConflictError(current)
     if check_wip and locked.column_id != target.pk:
-        _check_wip(target, adding_task_id=task_id)
+        _check_wip(target, adding_task_id=current.pk)
     now = at or timezone.now()
-    rank = ordering.rank_at(target.pk, position, exclude_task_id=task_id)
+    known = locked.ranks
+    if before is not None:
+        # Counted under the column lock, so the card cannot move meanwhile.
+        above = ordering.position_before(target.pk, before, moving_task_id=current.pk)
+        position = above if above is not None else position
+        known = None  # read for another place, if at all
+    rank = ordering.rank_at(target.pk, position, exclude_task_id=current.pk, known=known)
     # The row is locked and its version checked: the filter on version only
     # restates the precondition.
-    updated = Task.objects.filter(pk=task_id, version=locked.version).update(
+    stamps = _timestamps_for(target.category, now)
+    updated = Task.objects.filter(pk=current.pk, version=locked.version).update(
         column=target,
         rank=rank,
         version=models.F("version") + 1,
         updated_at=now,
-        **_timestamps_for(target.category, now),
+        **stamps,
     )
     if not updated:  # pragma: no cover - excluded by the row lock
-        raise ConflictError(_fresh(task_id))
-    fresh = _fresh(task_id)
+        raise ConflictError(_fresh(current.pk))
     source = locked.columns[locked.column_id]
+    # The row as just written, without reading it back: the same values the
+    # UPDATE computed (started_at is kept once set, as its COALESCE does).
+    current.column = target
+    current.rank = rank
+    current.version = locked.version + 1
+    current.updated_at = now
+    current.completed_at = stamps["completed_at"]
+    if "started_at" in stamps and current.started_at is None:
+        current.started_at = now
     _record(
-        fresh,
+        current,
         by,
         ActivityKind.MOVED,
         at=now,
@@ -515,10 +587,10 @@ def _place(
         **activity_data,
     )
     moved = {"from_column": source.pk, "to_column": target.pk}
-    _emit(fresh, EventType.TASK_MOVED, **moved)
+    _emit(current, EventType.TASK_MOVED, **moved)
     if target.category == ColumnCategory.DONE and source.category != target.category:
-        _emit(fresh, EventType.TASK_COMPLETED, **moved)
-    return fresh
+        _emit(current, EventType.TASK_COMPLETED, **moved)
+    return current
 
 
 @_atomic_retrying
@@ -526,37 +598,38 @@ def task_move(
     *,
     task: Task,
     by: User,
-    column: Column,
+    column: Column | int,
     position: int | None,
     version: int,
+    before: int | None = None,
     at: datetime.datetime | None = None,
 ) -> Task:
     """Move a task to 0-based ``position`` in ``column`` (the position the client saw; None: end).
 
+    ``column``: a column of the task's project, or its id (read under its lock
+    then, so callers need not fetch it first); any other is an unknown column.
+    ``before`` (a task id) puts it just above that card of ``column`` instead,
+    counted among all the column's live tasks: what a drop on a filtered
+    board means. A ``before`` that is not a live card of ``column`` (moved or
+    archived meanwhile) leaves ``position`` in charge.
+
     Writes the task row (column, rank, version, started/completed times) and
     one Activity; nothing else about the task changes. Refuses a stale
     ``version`` (ConflictError), a full column (WIP limit) and, for interns
-    when the project requires review, a drop into ``done``.
+    when the project requires review, a drop into ``done``. Returns the task
+    as written, its project, column and people joined.
     """
-    if column.project_id != task.project_id:
-        raise DomainError(_("Unknown column."), code="column", field="column")
-    if not can_move_into(by, task.project, column):
-        raise DomainError(
-            _(
-                "This project requires review: move the task to a review column "
-                "and a mentor will approve it."
-            ),
-            code="review_required",
-            field="column",
-        )
+    column_id = column if isinstance(column, int) else column.pk
     return _place(
-        task_id=task.pk,
+        task=task,
         by=by,
-        column=column,
+        column_id=column_id,
         position=position,
         version=version,
         check_wip=True,
         at=at,
+        before=before,
+        may_enter=lambda project, target: can_move_into(by, project, target),
     )
 
 
@@ -634,7 +707,7 @@ def checklist_delete(*, item: ChecklistItem, by: User) -> None:
 
 
 def _first_column(project: Project, category: str) -> Column:
-    column = Column.objects.filter(project=project, category=category).order_by("position").first()
+    column = project_columns(project).of_category(category).first()
     if column is None:  # projects.services keeps one of each category
         raise DomainError(_("The board has no column for this step."), code="column")
     return column
@@ -662,7 +735,7 @@ def review_submit(
     click on Approve, two mentors) the second sees the task already out of
     review and is refused: one Review, one move, one event.
     """
-    if not can_manage_project(by, task.project):
+    if not can_review(by, task.project):  # the same rule as the pages and the API
         raise DomainError(_("Only a mentor of the team can review."), code="forbidden")
     targets = {
         ReviewDecision.APPROVE: ColumnCategory.DONE,
@@ -670,14 +743,14 @@ def review_submit(
     }
     # An unknown decision is refused below, after the state checks, as before.
     target = _first_column(task.project, targets.get(decision, ColumnCategory.DONE))
-    locked = _lock_for_move(task_id=task.pk, target_id=target.pk)
+    locked = _lock_for_move(task=task, target_id=target.pk, place=None)  # to the end
     if locked.archived:
         raise DomainError(
             _("An archived task cannot be reviewed; restore it first."), code="archived"
         )
     source = locked.columns.get(locked.column_id)
     if source is None:  # moved on between our read and our lock
-        raise ConflictError(_fresh(task.pk))
+        raise ConflictError(locked.task)
     if source.category != ColumnCategory.REVIEW:
         raise DomainError(
             _("Only a task waiting in a review column can be reviewed."), code="not_in_review"
@@ -697,17 +770,17 @@ def review_submit(
     else:
         raise DomainError(_("Unknown decision."), code="decision", field="decision")
     now = at or timezone.now()
-    current = _fresh(task.pk)
+    current = locked.task  # read whole under the locks: no second read
     review = Review.objects.create(
         task=current, reviewer=by, decision=decision, score=score, comment=comment, created_at=now
     )
     _record(
         current, by, ActivityKind.REVIEWED, at=now, decision=decision, score=score, review=review.pk
     )
-    _place(
-        task_id=current.pk,
+    moved = _place(
+        task=current,
         by=by,
-        column=target,
+        column_id=target.pk,
         position=None,
         version=None,
         check_wip=False,
@@ -715,5 +788,5 @@ def review_submit(
         locked=locked,
         review=review.pk,
     )
-    _emit(_fresh(current.pk), EventType.REVIEW_SUBMITTED, review=review_payload(review))
+    _emit(moved, EventType.REVIEW_SUBMITTED, review=review_payload(review))
     return review

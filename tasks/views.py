@@ -1,20 +1,23 @@
 """The board, the task dialog/page and every task action (HTML, htmx-enhanced).
 
-Each view fetches through a permission fetcher (404 outside the team), checks
-the role predicate, calls one service or selector and responds: htmx gets the
-regions to swap, a plain request gets a full page or a redirect, so the board
-works without JavaScript.
+Each view fetches through a permission fetcher of ``tasks.permissions`` (404
+outside the team, 403 inside without the right, one call), runs one service
+through ``config.htmx.submit`` (the one form → service → refusal skeleton) or
+one selector, and responds: htmx gets the regions to swap, a plain request
+gets a full page or a redirect, so the board works without JavaScript.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
+from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +26,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.errors import DomainError
-from config.htmx import AuthenticatedRequest, is_htmx_partial
+from config import navigation
+from config.htmx import AuthenticatedRequest, Refused, is_htmx_partial, submit
 from projects import selectors as project_selectors
-from projects.models import Column, Project
-from projects.permissions import get_project_for_user
+from projects.models import ColumnCategory, Project
+from projects.permissions import (
+    can_manage_project,
+    get_column_of_project,
+    get_project_for_user,
+    project_for_user,
+)
 from tasks import selectors, services
 from tasks.forms import (
     BoardFilterForm,
@@ -39,9 +47,19 @@ from tasks.forms import (
     ReviewForm,
     TaskEditForm,
 )
-from tasks.models import ChecklistItem, Task
-from tasks.permissions import can_review, can_work_on_tasks, get_task_for_user
+from tasks.models import Priority, Task
+from tasks.permissions import (
+    can_review,
+    can_work_on_tasks,
+    get_checklist_item_of_task,
+    get_project_for_new_task,
+    get_task_for_review,
+    get_task_for_user,
+    get_task_for_work,
+)
+from tasks.selectors import MAX_SEARCH_LENGTH, BoardFilters
 from teams import selectors as team_selectors
+from teams.models import Role
 from teams.permissions import can_manage_team
 
 BOARD_TEMPLATE = "tasks/board.html"
@@ -54,26 +72,47 @@ TASK_TEMPLATE = "tasks/task_detail.html"
 @login_required
 @require_GET
 def dashboard_view(request: AuthenticatedRequest) -> HttpResponse:
-    """My tasks across projects, and my teams with their projects."""
+    """A mentor's review queue first; an intern's recent reviews; my tasks; my teams.
+
+    Higher apps add their own sections (analytics: at-risk interns) and links
+    through ``config.navigation``: this view names none of their URLs.
+    """
     teams = list(team_selectors.teams_for_dashboard(request.user))
     projects_by_team: dict[int, list[Project]] = {}
     for project in project_selectors.projects_for_user(request.user):
         projects_by_team.setdefault(project.team_id, []).append(project)
-    rows = [
-        {
-            "team": team,
-            "projects": projects_by_team.get(team.pk, []),
-            "can_manage": can_manage_team(request.user, team),
-        }
-        for team in teams
-    ]
+    rows = []
+    for team in teams:
+        manage = can_manage_team(request.user, team)
+        rows.append(
+            {
+                "team": team,
+                "projects": projects_by_team.get(team.pk, []),
+                "can_manage": manage,
+                "is_mentor": team.viewer_role == Role.MENTOR,
+                "links": navigation.links("team", team.pk) if manage else [],
+            }
+        )
+    is_mentor = any(team.viewer_role == Role.MENTOR for team in teams)
+    is_intern = any(team.viewer_role == Role.INTERN for team in teams)
     my_tasks: dict[Project, list[Task]] = {}
     for task in selectors.my_open_tasks(request.user):
         my_tasks.setdefault(task.project, []).append(task)
+    review_queue = [
+        {"task": task} for task in (selectors.review_queue(request.user) if is_mentor else [])
+    ]
     return render(
         request,
         "tasks/dashboard.html",
-        {"rows": rows, "my_tasks": my_tasks, "today": timezone.localdate()},
+        {
+            "rows": rows,
+            "my_tasks": my_tasks,
+            "is_mentor": is_mentor,
+            "review_queue": review_queue,
+            "recent_reviews": selectors.recent_reviews_of(request.user) if is_intern else [],
+            "intern_links": navigation.links("intern", request.user.pk) if is_intern else [],
+            "panels": navigation.panels("dashboard", request),
+        },
     )
 
 
@@ -98,6 +137,17 @@ def _filter_context(project: Project, data: QueryDict) -> dict[str, Any]:
         "filters": form.filters(),
         "filter_form": form.without_invalid_values(),
         "filter_query": filter_query,
+        "card_text": _card_text(),
+    }
+
+
+def _card_text() -> dict[str, str]:
+    """The words every card repeats, translated once per request rather than once per card."""
+    return {
+        "due": _("Due date"),
+        "checklist": _("Checklist"),
+        "comments": _("Comments"),
+        "move_to": _("Move to…"),
     }
 
 
@@ -122,13 +172,18 @@ def _board_context(
         **context,
         "project": project,
         "board_columns": columns,
-        "all_columns": project_selectors.project_columns(project),
+        # The move dialog's choices: the board's own columns when it shows them all.
+        "all_columns": (
+            [board_column.column for board_column in columns]
+            if column_ids is None
+            else project_selectors.project_columns(project)
+        ),
         "next_url": _with_query(_board_url(project), context["filter_query"]),
         "page_url": _with_query(_board_url(project), context["filter_query"]),
         "can_work": can_work_on_tasks(request.user, project),
+        "can_manage": can_manage_project(request.user, project),
         "state": selectors.board_state(project),
         "since": f"{timezone.now().timestamp():.6f}",
-        "today": timezone.localdate(),
         "quick_add_form": QuickAddForm(project=project),
     }
 
@@ -158,20 +213,31 @@ def _rank_param(data: QueryDict, name: str) -> int | None:
 def column_more_view(request: AuthenticatedRequest, pk: int, column_pk: int) -> HttpResponse:
     """One page of a column's cards after the rank of the last card shown (keyset paging).
 
-    htmx appends it under the column as the user scrolls; without JavaScript
+    htmx appends it (100 cards) under the column as the user scrolls; without JavaScript
     it is a page of its own with a link to the next one, the no-JavaScript
     way through a long column at a constant cost per page.
     """
     project = get_project_for_user(request.user, pk)
-    column = Column.objects.filter(project=project, pk=column_pk).first()
-    if column is None:
-        raise Http404(_("Unknown column."))
+    column = get_column_of_project(project, column_pk)
     after = _rank_param(request.GET, "after")
     if after is None and (request.GET.get("after") or is_htmx_partial(request)):
         return HttpResponse(_("Unknown column or position."), status=400)
-    context = _filter_context(project, request.GET)
+    if is_htmx_partial(request):
+        # The next cards as the board scrolls: the filters the board echoes, read
+        # without the members and labels queries the filter form would cost.
+        filters = _echoed_filters(request.GET)
+        context = {
+            "filters": filters,
+            "filter_query": _filters_query(filters),
+            "card_text": _card_text(),
+        }
+    else:
+        context = _filter_context(project, request.GET)
+    limit = (
+        selectors.CARDS_PER_SCROLL_PAGE if is_htmx_partial(request) else selectors.CARDS_PER_PAGE
+    )
     cards = selectors.column_cards_after(
-        column=column, user=request.user, filters=context["filters"], after_rank=after
+        column=column, user=request.user, filters=context["filters"], after_rank=after, limit=limit
     )
     page_url = reverse("board_column_more", args=[project.pk, column.pk])
     page_query = QueryDict(mutable=True)
@@ -183,13 +249,12 @@ def column_more_view(request: AuthenticatedRequest, pk: int, column_pk: int) -> 
         column=column,
         cards=cards,
         all_columns=project_selectors.project_columns(project),
-        has_more=len(cards) == selectors.CARDS_PER_PAGE,
+        has_more=len(cards) == limit,
         last_rank=cards[-1].rank if cards else None,
         next_url=_with_query(page_url, page_query.urlencode()),
         page_url=_with_query(page_url, page_query.urlencode()),
         board_url=_with_query(_board_url(project), context["filter_query"]),
         can_work=can_work_on_tasks(request.user, project),
-        today=timezone.localdate(),
     )
     if is_htmx_partial(request):
         return render(request, f"{BOARD_TEMPLATE}#more-cards", context)
@@ -200,10 +265,12 @@ def column_more_view(request: AuthenticatedRequest, pk: int, column_pk: int) -> 
 @require_GET
 def board_changes_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The board's poll: 204 when nothing changed (one query), else the changed columns."""
-    project = get_project_for_user(request.user, pk)
-    state = selectors.board_state(project)
-    if request.GET.get("state") == state:
+    # Visibility and the board's state in one query; the project is read only
+    # when something changed (or to answer 404 the usual way).
+    state = selectors.board_state_of(project_for_user(request.user, pk))
+    if state is not None and request.GET.get("state") == state:
         return HttpResponse(status=204)
+    project = get_project_for_user(request.user, pk)
     try:
         since = datetime.datetime.fromtimestamp(
             float(request.GET.get("since", "")), tz=datetime.UTC
@@ -231,17 +298,6 @@ def _board_url(project: Project) -> str:
     return reverse("board", args=[project.pk])
 
 
-def _get_workable_task(request: AuthenticatedRequest, pk: int) -> Task:
-    task = get_task_for_user(request.user, pk)
-    if not can_work_on_tasks(request.user, task.project):
-        raise PermissionDenied(_("You cannot change tasks of this project."))
-    return task
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
 def _board_update(
     request: AuthenticatedRequest,
     project: Project,
@@ -256,82 +312,143 @@ def _board_update(
     return render(request, f"{BOARD_TEMPLATE}#board-update", context, status=status)
 
 
-@login_required
-@require_POST
-def task_move_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = _get_workable_task(request, pk)
-    project = task.project
-    default_next = _board_url(project)
-    form = MoveForm(request.POST, project=project)
-    if not form.is_valid():
-        return _refuse(request, project, [task.column_id], _form_errors(form), 400, default_next)
-    column = form.cleaned_data["column"]
-    position = form.cleaned_data["position"]
-    before_id = form.cleaned_data["before"]
-    if before_id:
-        before = Task.objects.live().filter(pk=before_id, column=column).first()
-        if before is not None:
-            position = selectors.position_before(
-                column=column, before=before, moving_task_id=task.pk
-            )
-    # Re-render where the card is, where it goes and where this client showed
-    # it: after a conflict these can be three different columns, and leaving
-    # the one the client saw would keep a stale copy on its board.
-    affected = [task.column_id, column.pk]
-    if form.cleaned_data["from_column"]:
-        affected.append(form.cleaned_data["from_column"])
-    try:
-        services.task_move(
-            task=task,
-            by=request.user,
-            column=column,
-            position=position,
-            version=form.cleaned_data["version"],
-        )
-    except services.ConflictError as error:
-        affected.append(error.task.column_id)
-        return _refuse(request, project, affected, str(error), 409, default_next)
-    except DomainError as error:
-        return _refuse(request, project, affected, str(error), 400, default_next)
-    if not is_htmx_partial(request):
-        return redirect(_next_url(request, default_next))
-    return _board_update(request, project, affected)
-
-
-def _refuse(
+def _board_answer(
     request: AuthenticatedRequest,
     project: Project,
     column_ids: list[int],
-    message: str,
-    status: int,
-    default_next: str,
+    outcome: Any,
 ) -> HttpResponse:
+    """The answer to a board write: the columns it touched (htmx) or a redirect back.
+
+    A refusal is shown as an error line over the re-rendered columns; without
+    JavaScript it becomes a message on the page the user came from.
+    """
+    refused = outcome if isinstance(outcome, Refused) else None
     if not is_htmx_partial(request):
-        messages.error(request, message)
-        return redirect(_next_url(request, default_next))
-    return _board_update(request, project, column_ids, message=message, status=status)
+        if refused is not None:
+            messages.error(request, refused.message)
+        return redirect(_next_url(request, _board_url(project)))
+    if refused is None:
+        return _board_update(request, project, column_ids)
+    return _board_update(
+        request, project, column_ids, message=refused.message, status=refused.status
+    )
+
+
+@login_required
+@require_POST
+def task_move_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    task = get_task_for_work(request.user, pk)
+    # Re-render where the card is, where it goes and where this client showed
+    # it: after a conflict these can be three different columns, and leaving
+    # the one the client saw would keep a stale copy on its board.
+    affected = [task.column_id]
+
+    def move(data: dict[str, Any]) -> Task:
+        affected.append(data["column"])
+        if data["from_column"]:
+            affected.append(data["from_column"])
+        return services.task_move(
+            task=task,
+            by=request.user,
+            column=data["column"],
+            position=data["position"],
+            before=data["before"],
+            version=data["version"],
+        )
+
+    outcome = submit(MoveForm(request.POST), move)
+    if isinstance(outcome, Refused) and outcome.current is not None:
+        affected.append(outcome.current.column_id)  # where the card really is now
+    if isinstance(outcome, Task) and is_htmx_partial(request):
+        return _moved_answer(request, outcome, source_id=task.column_id)
+    return _board_answer(request, task.project, affected, outcome)
+
+
+def _moved_answer(request: AuthenticatedRequest, moved: Task, *, source_id: int) -> HttpResponse:
+    """htmx answer to a successful move: only what changed, whatever the board's size.
+
+    The counts of the column the card left and of the one it entered (out of
+    band), and in ``HX-Trigger-After-Swap`` its placement: its column, the card
+    it now sits above, its new version and whether it is overdue (completing a
+    task ends that). board.js puts the card there, or drops it when it moved
+    past the cards loaded so far. A refusal still re-renders the whole columns.
+    """
+    headers = selectors.column_headers(
+        project=moved.project,
+        user=request.user,
+        filters=_echoed_filters(request.GET),
+        column_ids=sorted({source_id, moved.column_id}),
+        below=moved,
+    )
+    target = next(header for header in headers if header.column.pk == moved.column_id)
+    placement = {
+        "task": moved.pk,
+        "column": moved.column_id,
+        "before": target.column.below_id,
+        "version": moved.version,
+        "overdue": moved.is_overdue(),
+    }
+    response = render(request, f"{BOARD_TEMPLATE}#board-moved", {"board_columns": headers})
+    response["HX-Trigger-After-Swap"] = json.dumps({"board-moved": placement})
+    return response
+
+
+def _filters_query(filters: BoardFilters) -> str:
+    """``filters`` as the query string the board's links carry (as BoardFilterForm.valid_query)."""
+    query = QueryDict(mutable=True)
+    for name, value in [
+        ("q", filters.text),
+        ("assignee", str(filters.assignee_id or "")),
+        ("label", str(filters.label_id or "")),
+        ("priority", filters.priority),
+        ("mine", "on" if filters.mine else ""),
+    ]:
+        if value:
+            query[name] = value
+    return query.urlencode()
+
+
+def _echoed_filters(data: QueryDict) -> BoardFilters:
+    """The filters a board echoes back on its moves (its own validated query string), read
+    without the members and labels queries that validating them against the project costs.
+
+    They only narrow the two counts and the "card below" of the answer to this
+    request; a hand-made value (an id from elsewhere) just yields zero counts.
+    """
+
+    def number(name: str) -> int | None:
+        raw = data.get(name, "")
+        # isascii: str.isdigit() also accepts digits like "²" that int() refuses.
+        return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63 else None
+
+    priority = data.get("priority", "")
+    text = data.get("q", "").strip()
+    return BoardFilters(
+        assignee_id=number("assignee"),
+        label_id=number("label"),
+        priority=priority if priority in Priority.values else "",
+        # As the filter form's CharField: NUL characters are refused (PostgreSQL
+        # cannot compare text with them), and so is a search too long.
+        text=text if len(text) <= MAX_SEARCH_LENGTH and "\x00" not in text else "",
+        mine=data.get("mine") == "on",
+    )
 
 
 @login_required
 @require_POST
 def task_quick_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk)
-    if not can_work_on_tasks(request.user, project):
-        raise PermissionDenied(_("You cannot add tasks to this project."))
-    form = QuickAddForm(request.POST, project=project)
-    default_next = _board_url(project)
-    if not form.is_valid():
-        return _refuse(request, project, [], _form_errors(form), 400, default_next)
-    column = form.cleaned_data["column"]
-    try:
-        services.task_create(
-            project=project, by=request.user, title=form.cleaned_data["title"], column=column
+    project = get_project_for_new_task(request.user, pk)
+    affected: list[int] = []
+
+    def create(data: dict[str, Any]) -> Task:
+        affected.append(data["column"].pk)
+        return services.task_create(
+            project=project, by=request.user, title=data["title"], column=data["column"]
         )
-    except DomainError as error:
-        return _refuse(request, project, [column.pk], str(error), 400, default_next)
-    if not is_htmx_partial(request):
-        return redirect(_next_url(request, default_next))
-    return _board_update(request, project, [column.pk])
+
+    outcome = submit(QuickAddForm(request.POST, project=project), create)
+    return _board_answer(request, project, affected, outcome)
 
 
 # --- Task dialog and page --------------------------------------------------------------------
@@ -339,19 +456,24 @@ def task_quick_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _task_context(request: AuthenticatedRequest, task: Task, **forms: Any) -> dict[str, Any]:
     members = list(team_selectors.team_members(task.project.team))
+    detail = selectors.task_detail(task)
+    # The task's labels are read once (task_detail), not again by the edit form.
+    labels = {"labels": [label.pk for label in detail["labels"]]}
     context = {
         "task": task,
         "project": task.project,
         "can_work": can_work_on_tasks(request.user, task.project),
-        "can_review": can_review(request.user, task.project) and task.column.category == "review",
+        "can_review": can_review(request.user, task.project)
+        and task.column.category == ColumnCategory.REVIEW,
         "all_columns": project_selectors.project_columns(task.project),
-        "edit_form": TaskEditForm(instance=task, project=task.project, members=members),
+        "edit_form": TaskEditForm(
+            instance=task, project=task.project, members=members, initial=labels
+        ),
         "comment_form": CommentForm(),
         "checklist_form": ChecklistAddForm(),
         "review_form": ReviewForm(),
         "label_form": LabelForm(),
-        "today": timezone.localdate(),
-        **selectors.task_detail(task),
+        **detail,
     }
     context.update(forms)
     return context
@@ -370,11 +492,36 @@ def _task_response(
         if message:
             (messages.error if status >= 400 else messages.success)(request, message)
         return redirect(_next_url(request, reverse("task_detail", args=[task.pk])))
-    task = get_task_for_user(request.user, task.pk)  # fresh, after the change
+    if request.method == "POST":
+        task = get_task_for_user(request.user, task.pk)  # fresh, after the change
     context = _task_context(request, task, **forms)
     context.update(message=message, message_is_error=status >= 400)
     template = f"{TASK_TEMPLATE}#task-body" if is_htmx_partial(request) else TASK_TEMPLATE
     return render(request, template, context, status=status)
+
+
+def _task_action(
+    request: AuthenticatedRequest,
+    task: Task,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    form: django_forms.BaseForm | None = None,
+    form_name: str = "",
+    success: str = "",
+) -> HttpResponse:
+    """Run one task write through ``submit`` and answer with the task body.
+
+    A refusal re-renders the task with the message, keeping what the user
+    typed in ``form`` (rendered as ``form_name``); a version conflict shows
+    the task as it is now instead (409).
+    """
+    outcome = submit(form, action)
+    if not isinstance(outcome, Refused):
+        return _task_response(request, task, message=success)
+    if outcome.current is not None:
+        return _task_response(request, outcome.current, status=409, message=outcome.message)
+    kept = {form_name: form} if form_name else {}
+    return _task_response(request, task, status=outcome.status, message=outcome.message, **kept)
 
 
 @login_required
@@ -388,84 +535,67 @@ def task_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = _get_workable_task(request, pk)
+    task = get_task_for_work(request.user, pk)
     members = list(team_selectors.team_members(task.project.team))
     form = TaskEditForm(
         request.POST, instance=Task(project=task.project), project=task.project, members=members
     )
-    if not form.is_valid():
-        return _task_response(request, task, status=400, message=_form_errors(form), edit_form=form)
-    data = dict(form.cleaned_data)
-    assignee_id = data.pop("assignee")
-    assignee = next((m.user for m in members if m.user_id == assignee_id), None)
-    try:
-        task = services.task_edit(task=task, by=request.user, assignee=assignee, **data)
-    except services.ConflictError as error:
-        return _task_response(request, error.task, status=409, message=str(error))
-    except DomainError as error:
-        return _task_response(request, task, status=400, message=str(error), edit_form=form)
-    return _task_response(request, task, message=_("Task saved."))
+
+    def edit(data: dict[str, Any]) -> Task:
+        data = dict(data)
+        assignee_id = data.pop("assignee")
+        assignee = next((m.user for m in members if m.user_id == assignee_id), None)
+        return services.task_edit(task=task, by=request.user, assignee=assignee, **data)
+
+    return _task_action(
+        request, task, edit, form=form, form_name="edit_form", success=_("Task saved.")
+    )
 
 
 @login_required
 @require_POST
 def task_archive_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = _get_workable_task(request, pk)
+    task = get_task_for_work(request.user, pk)
     archived = request.POST.get("archived") == "1"
-    try:
-        task = services.task_set_archived(task=task, by=request.user, archived=archived)
-    except DomainError as error:
-        return _task_response(request, task, status=400, message=str(error))
-    return _task_response(
-        request, task, message=_("Task archived.") if archived else _("Task restored.")
+    return _task_action(
+        request,
+        task,
+        lambda _data: services.task_set_archived(task=task, by=request.user, archived=archived),
+        success=_("Task archived.") if archived else _("Task restored."),
     )
 
 
 @login_required
 @require_POST
 def comment_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = _get_workable_task(request, pk)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        return _task_response(
-            request, task, status=400, message=_form_errors(form), comment_form=form
-        )
-    try:
-        services.comment_create(task=task, by=request.user, body=form.cleaned_data["body"])
-    except DomainError as error:
-        return _task_response(request, task, status=400, message=str(error), comment_form=form)
-    return _task_response(request, task)
+    task = get_task_for_work(request.user, pk)
+    return _task_action(
+        request,
+        task,
+        lambda data: services.comment_create(task=task, by=request.user, body=data["body"]),
+        form=CommentForm(request.POST),
+        form_name="comment_form",
+    )
 
 
 @login_required
 @require_POST
 def checklist_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = _get_workable_task(request, pk)
-    form = ChecklistAddForm(request.POST)
-    if not form.is_valid():
-        return _task_response(
-            request, task, status=400, message=_form_errors(form), checklist_form=form
-        )
-    try:
-        services.checklist_add(task=task, by=request.user, text=form.cleaned_data["text"])
-    except DomainError as error:
-        return _task_response(request, task, status=400, message=str(error))
-    return _task_response(request, task)
-
-
-def _get_item(task: Task, item_pk: int) -> ChecklistItem:
-    item = ChecklistItem.objects.filter(task=task, pk=item_pk).first()
-    if item is None:
-        raise Http404(_("No such checklist item."))
-    item.task = task
-    return item
+    task = get_task_for_work(request.user, pk)
+    return _task_action(
+        request,
+        task,
+        lambda data: services.checklist_add(task=task, by=request.user, text=data["text"]),
+        form=ChecklistAddForm(request.POST),
+        form_name="checklist_form",
+    )
 
 
 @login_required
 @require_POST
 def checklist_toggle_view(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
-    task = _get_workable_task(request, pk)
-    item = _get_item(task, item_pk)
+    task = get_task_for_work(request.user, pk)
+    item = get_checklist_item_of_task(task, item_pk)
     services.checklist_toggle(item=item, by=request.user, done=request.POST.get("done") == "1")
     return _task_response(request, task)
 
@@ -473,16 +603,16 @@ def checklist_toggle_view(request: AuthenticatedRequest, pk: int, item_pk: int) 
 @login_required
 @require_POST
 def checklist_delete_view(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
-    task = _get_workable_task(request, pk)
-    services.checklist_delete(item=_get_item(task, item_pk), by=request.user)
+    task = get_task_for_work(request.user, pk)
+    services.checklist_delete(item=get_checklist_item_of_task(task, item_pk), by=request.user)
     return _task_response(request, task)
 
 
 @login_required
 @require_POST
 def checklist_move_view(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
-    task = _get_workable_task(request, pk)
-    item = _get_item(task, item_pk)
+    task = get_task_for_work(request.user, pk)
+    item = get_checklist_item_of_task(task, item_pk)
     try:
         position = int(request.POST.get("position", ""))
     except ValueError:
@@ -495,33 +625,69 @@ def checklist_move_view(request: AuthenticatedRequest, pk: int, item_pk: int) ->
 @require_POST
 def label_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Create a project label from the task dialog and put it on the task."""
-    task = _get_workable_task(request, pk)
-    form = LabelForm(request.POST)
-    if not form.is_valid():
-        return _task_response(
-            request, task, status=400, message=_form_errors(form), label_form=form
-        )
-    try:
-        label = services.label_create(project=task.project, by=request.user, **form.cleaned_data)
-        services.task_set_labels(task=task, by=request.user, labels=[*task.labels.all(), label])
-    except DomainError as error:
-        return _task_response(request, task, status=400, message=str(error), label_form=form)
-    return _task_response(request, task)
+    task = get_task_for_work(request.user, pk)
+    return _task_action(
+        request,
+        task,
+        lambda data: services.task_label_add(task=task, by=request.user, **data),
+        form=LabelForm(request.POST),
+        form_name="label_form",
+    )
 
 
 @login_required
 @require_POST
 def review_submit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request.user, pk)
-    if not can_review(request.user, task.project):
-        raise PermissionDenied(_("Only a mentor of the team can review."))
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        return _task_response(
-            request, task, status=400, message=_form_errors(form), review_form=form
-        )
-    try:
-        services.review_submit(task=task, by=request.user, **form.cleaned_data)
-    except DomainError as error:
-        return _task_response(request, task, status=400, message=str(error), review_form=form)
-    return _task_response(request, task, message=_("Review saved."))
+    task = get_task_for_review(request.user, pk)
+    return _task_action(
+        request,
+        task,
+        lambda data: services.review_submit(task=task, by=request.user, **data),
+        form=ReviewForm(request.POST),
+        form_name="review_form",
+        success=_("Review saved."),
+    )
+
+
+# --- Task list --------------------------------------------------------------------------
+
+TASKS_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def task_list_view(request: AuthenticatedRequest) -> HttpResponse:
+    """Every live task the user may see, with the board's filters plus project, state and
+    a completion window, sortable and paged: where analytics numbers lead."""
+    from django.core.paginator import Paginator
+
+    from tasks.forms import TaskListFilterForm
+
+    projects, members = selectors.task_list_choices(request.user)
+    form = TaskListFilterForm(request.GET, projects=projects, members=members)
+    filters = form.list_filters()
+    page = Paginator(selectors.task_list(request.user, filters), TASKS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unsorted = form.valid_query(sort=False)
+    sort_links = {}
+    for key in selectors.TASK_LIST_SORTS:
+        query = unsorted.copy()
+        current = filters.sort == key
+        query["sort"] = f"-{key}" if current and not filters.descending else key
+        sort_links[key] = {
+            "url": "?" + query.urlencode(),
+            "active": current,
+            "descending": current and filters.descending,
+        }
+    return render(
+        request,
+        "tasks/task_list.html",
+        {
+            "page_obj": page,
+            "filter_form": form.without_invalid_values(),
+            "filter_query": form.valid_query().urlencode(),
+            "sort_links": sort_links,
+            "today": timezone.localdate(),
+        },
+    )

@@ -20,7 +20,9 @@ def visible_team_ids(user: User) -> models.QuerySet:
 def viewer_role_subquery(user: User, team_ref: str) -> models.Subquery:
     """The user's active role in the team named by ``team_ref`` (an OuterRef path)."""
     role = Membership.objects.active().of_user(user).filter(team=models.OuterRef(team_ref))
-    return models.Subquery(role.values("role")[:1])
+    # order_by(): one membership per user and team (a constraint), and the model's
+    # default ordering would join team, cohort and user and sort for nothing.
+    return models.Subquery(role.order_by().values("role")[:1])
 
 
 def teams_for_dashboard(user: User) -> models.QuerySet[Team]:

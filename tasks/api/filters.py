@@ -3,6 +3,7 @@
 import django_filters
 
 from config.api_filters import IdFilter, StrictBooleanFilter
+from projects.models import ColumnCategory
 from tasks.models import Priority, Task
 from tasks.selectors import task_search
 
@@ -16,12 +17,7 @@ class TaskFilter(django_filters.FilterSet):
     column = _id("column_id")
     category = django_filters.ChoiceFilter(
         field_name="column__category",
-        choices=[
-            ("todo", "todo"),
-            ("in_progress", "in_progress"),
-            ("review", "review"),
-            ("done", "done"),
-        ],
+        choices=[(category, category) for category in ColumnCategory.values],
     )
     assignee = _id("assignee_id")
     label = _id("labels__id")

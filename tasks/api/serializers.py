@@ -60,8 +60,23 @@ class TaskUpdateSerializer(TaskFieldsSerializer):
 
 class MoveSerializer(serializers.Serializer):
     column = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    position = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    position = serializers.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        help_text="0-based place in the column among its live tasks; past the end: the end.",
+    )
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
+    before = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Optional: the id of a task in `column` to put this one just above (what a drag "
+            "and drop means). It wins over `position` while that task is a live card of "
+            "`column`; otherwise `position` applies."
+        ),
+    )
 
 
 class CommentSerializer(serializers.ModelSerializer):

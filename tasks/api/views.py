@@ -1,21 +1,25 @@
-"""Tasks over the API: the same fetchers, predicates and services as the board."""
+"""Tasks over the API: the same fetchers, predicates and services as the board.
+
+Views authorise through ``tasks.permissions`` fetchers, translate ids into
+the project's own objects and call one service; a version conflict from a
+service is answered 409 with the task as it is now (``TaskAPIView``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
 from config.api import body_id, is_schema_generation
-from projects.models import Column, Project
-from projects.permissions import get_project_for_user
+from projects.selectors import project_columns
 from tasks import selectors, services
 from tasks.api.filters import TaskFilter
 from tasks.api.serializers import (
@@ -27,8 +31,17 @@ from tasks.api.serializers import (
     TaskSerializer,
     TaskUpdateSerializer,
 )
-from tasks.models import Comment, Label, Task
-from tasks.permissions import can_review, can_work_on_tasks, get_task_for_user
+from tasks.models import Comment, Task
+from tasks.permissions import (
+    get_project_for_new_task,
+    get_task_for_review,
+    get_task_for_user,
+    get_task_for_work,
+)
+from teams.selectors import team_members
+
+if TYPE_CHECKING:
+    from projects.models import Project
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input or a refused rule (JSON with detail/errors)."),
@@ -43,18 +56,13 @@ def _fresh(request: Request, task: Task) -> Task:
     return selectors.api_tasks(request.user).get(pk=task.pk)
 
 
-def _workable(request: Request, pk: int) -> Task:
-    task = get_task_for_user(request.user, pk)
-    if not can_work_on_tasks(request.user, task.project):
-        raise PermissionDenied(_("You cannot change tasks of this project."))
-    return task
-
-
-def _visible_project(request: Request, pk: int | None) -> Project | None:
+def _project_for_new_task(request: Request, pk: int | None) -> Project | None:
+    """The project to add to; None when unknown or another team's (the body is then
+    refused as a field error, so nothing leaks); 403 for a project seen but closed to the user."""
     if pk is None:
         return None
     try:
-        return get_project_for_user(request.user, pk)
+        return get_project_for_new_task(request.user, pk)
     except Http404:
         return None
 
@@ -66,24 +74,38 @@ def _resolve(project: Project, data: dict[str, Any]) -> dict[str, Any]:
         assignee_id = data["assignee"]
         resolved["assignee"] = None
         if assignee_id is not None:
-            resolved["assignee"] = User.objects.filter(pk=assignee_id).first()
-            if resolved["assignee"] is None:
+            # Looked up among the team's members only, as the board's form
+            # offers them: whether some other account exists does not leak.
+            member = team_members(project.team).filter(user_id=assignee_id).first()
+            if member is None:
                 raise ValidationError(
                     {"assignee": [_("Only a member of the team can be assigned.")]}
                 )
+            resolved["assignee"] = member.user
     if "labels" in data:
-        labels = list(Label.objects.filter(project=project, pk__in=set(data["labels"])))
-        if len(labels) != len(set(data["labels"])):
+        wanted = set(data["labels"])
+        labels = list(selectors.project_labels(project).filter(pk__in=wanted))
+        if len(labels) != len(wanted):
             raise ValidationError({"labels": [_("Unknown label.")]})
         resolved["labels"] = labels
     if "column" in data:
-        resolved["column"] = Column.objects.filter(project=project, pk=data["column"]).first()
+        resolved["column"] = project_columns(project).filter(pk=data["column"]).first()
         if resolved["column"] is None:
             raise ValidationError({"column": [_("Unknown column.")]})
     return resolved
 
 
-class TaskListView(generics.ListAPIView):
+class TaskAPIView(generics.GenericAPIView):
+    """A task endpoint: a version conflict answers 409 with the task as it is now."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, services.ConflictError) and exc.current_data is None:
+            # config's exception handler builds the 409; only tasks knows the task's shape.
+            exc.current_data = TaskSerializer(exc.task).data
+        return super().handle_exception(exc)
+
+
+class TaskListView(TaskAPIView, generics.ListAPIView):
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
 
@@ -97,9 +119,7 @@ class TaskListView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         # Authorise against the project before validating the rest of the body
         # (an archived project refuses whatever is sent).
-        project = _visible_project(request, body_id(request, "project"))
-        if project is not None and not can_work_on_tasks(request.user, project):
-            raise PermissionDenied(_("You cannot add tasks to this project."))
+        project = _project_for_new_task(request, body_id(request, "project"))
         data = TaskCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -110,7 +130,7 @@ class TaskListView(generics.ListAPIView):
         return Response(TaskSerializer(_fresh(request, task)).data, status=status.HTTP_201_CREATED)
 
 
-class TaskDetailView(generics.GenericAPIView):
+class TaskDetailView(TaskAPIView):
     serializer_class = TaskSerializer
 
     def get(self, request: Request, pk: int) -> Response:
@@ -121,7 +141,7 @@ class TaskDetailView(generics.GenericAPIView):
         request=TaskUpdateSerializer, responses={200: TaskSerializer, **ERRORS, **CONFLICT}
     )
     def patch(self, request: Request, pk: int) -> Response:
-        task = _workable(request, pk)
+        task = get_task_for_work(request.user, pk)
         data = TaskUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = _resolve(task.project, dict(data.validated_data))
@@ -138,25 +158,29 @@ class TaskDetailView(generics.GenericAPIView):
     @extend_schema(responses={204: None, 404: ERRORS[404]})
     def delete(self, request: Request, pk: int) -> Response:
         """Delete a task from the board. It is archived, not erased, so no work is lost."""
-        task = _workable(request, pk)
+        task = get_task_for_work(request.user, pk)
         services.task_set_archived(task=task, by=request.user, archived=True)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TaskMoveView(generics.GenericAPIView):
+class TaskMoveView(TaskAPIView):
     serializer_class = MoveSerializer
 
     @extend_schema(request=MoveSerializer, responses={200: TaskSerializer, **ERRORS, **CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
-        task = _workable(request, pk)
+        task = get_task_for_work(request.user, pk)
         data = MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = _resolve(task.project, dict(data.validated_data))
-        task = services.task_move(task=task, by=request.user, **fields)
-        return Response(TaskSerializer(_fresh(request, task)).data)
+        # The column stays an id: the service reads it under its lock and
+        # refuses one of another project as an unknown column.
+        task = services.task_move(task=task, by=request.user, **data.validated_data)
+        # The service returns the task as just written (project, column, people
+        # joined): only its labels are missing, not a second read of the task.
+        prefetch_related_objects([task], selectors.API_TASK_LABELS)
+        return Response(TaskSerializer(task).data)
 
 
-class TaskCommentListView(generics.ListAPIView):
+class TaskCommentListView(TaskAPIView, generics.ListAPIView):
     serializer_class = CommentSerializer
 
     def get_queryset(self):
@@ -167,7 +191,7 @@ class TaskCommentListView(generics.ListAPIView):
 
     @extend_schema(request=CommentSerializer, responses={201: CommentSerializer, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
-        task = _workable(request, pk)
+        task = get_task_for_work(request.user, pk)
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.comment_create(
@@ -176,14 +200,12 @@ class TaskCommentListView(generics.ListAPIView):
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-class TaskReviewView(generics.GenericAPIView):
+class TaskReviewView(TaskAPIView):
     serializer_class = ReviewSerializer
 
     @extend_schema(request=ReviewSerializer, responses={201: ReviewResultSerializer, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
-        task = get_task_for_user(request.user, pk)
-        if not can_review(request.user, task.project):
-            raise PermissionDenied(_("Only a mentor of the team can review."))
+        task = get_task_for_review(request.user, pk)
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review = services.review_submit(task=task, by=request.user, **data.validated_data)

@@ -113,12 +113,12 @@ def test_keyboard_move_to_control_works(page, live_server, project, intern):
     log_in(page, live_server, "intern")
     open_board(page, live_server, project)
     card = page.locator(f"#task-{task.pk}")
-    card.locator("details.move-to summary").focus()
-    page.keyboard.press("Enter")
-    select = card.locator("select[name=column]")
-    select.focus()
+    card.locator("a.move-to").focus()
+    page.keyboard.press("Enter")  # opens the board's one shared move dialog
+    select = page.locator("#move-dialog[open] select[name=column]")
+    expect(select).to_be_focused()
     select.select_option(label="In progress")
-    card.locator("button[type=submit]").focus()
+    page.locator("#move-dialog button[type=submit]").focus()
     page.keyboard.press("Enter")
     _wait_for_column(page, project, "In progress", "Keyboard card")
     assert Task.objects.get(pk=task.pk).column.name == "In progress"
@@ -154,10 +154,10 @@ def test_move_to_conflict_replaces_the_stale_card_instead_of_showing_it_twice(
     task_move(task=task, by=mentor, column=doing, position=0, version=task.version)
 
     card = page.locator(f"#task-{task.pk}")
-    card.locator("details.move-to summary").click()
-    card.locator("select[name=column]").select_option(label="Review")
+    card.locator("a.move-to").click()
+    page.locator("#move-dialog select[name=column]").select_option(label="Review")
     with page.expect_response(lambda response: "/move/" in response.url) as answer:
-        card.locator("button[type=submit]").click()
+        page.locator("#move-dialog button[type=submit]").click()
     assert answer.value.status == 409
     page.wait_for_selector(".board-message-error")
     assert "Someone else changed this task" in page.inner_text("#board-status")
@@ -185,3 +185,36 @@ def test_drag_conflict_also_leaves_the_card_once_where_it_really_is(
     expect(page.locator(f"#task-{task.pk}")).to_have_count(1)
     assert titles_in(page, project, "To do") == []
     assert titles_in(page, project, "Review") == []
+
+
+def test_move_dialog_places_the_card_updates_counts_and_keeps_its_version(
+    page, live_server, project, intern
+):
+    """The move answer carries no columns (issue 10): the card is put in place from its
+    placement, the two counts come out of band, and its new version lets it move again."""
+    task = make_task(project, intern, title="Dialog card")
+    make_task(project, intern, title="First there", column_name="In progress")
+    make_task(project, intern, title="Second there", column_name="In progress")
+    log_in(page, live_server, "intern")
+    open_board(page, live_server, project)
+    card = page.locator(f"#task-{task.pk}")
+    card.locator("a.move-to").click()
+    page.locator("#move-dialog select[name=column]").select_option(label="In progress")
+    page.fill("#move-dialog input[name=position]", "1")
+    with page.expect_response(lambda response: "/move/" in response.url) as answer:
+        page.locator("#move-dialog button[type=submit]").click()
+    assert answer.value.status == 200
+    doing = Column.objects.get(project=project, name="In progress")
+    todo = Column.objects.get(project=project, name="To do")
+    expect(page.locator(f"#column-{doing.pk}-header .wip")).to_have_text("3")
+    expect(page.locator(f"#column-{todo.pk}-header .wip")).to_have_text("0")
+    assert titles_in(page, project, "In progress") == ["First there", "Dialog card", "Second there"]
+    # Moved again from the same page: the card carries the version the answer gave it.
+    card.locator("a.move-to").click()
+    page.locator("#move-dialog select[name=column]").select_option(label="Review")
+    with page.expect_response(lambda response: "/move/" in response.url) as again:
+        page.locator("#move-dialog button[type=submit]").click()
+    assert again.value.status == 200
+    _wait_for_column(page, project, "Review", "Dialog card")
+    assert Task.objects.get(pk=task.pk).column.name == "Review"
+    expect(page.locator(f"#task-{task.pk}")).to_have_count(1)
