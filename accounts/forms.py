@@ -15,13 +15,83 @@ from accounts.models import (
     User,
 )
 
+# Russia's zones, west to east (the tz database's zone.tab for RU): most
+# participants live in one of them, so they come first.
+RUSSIAN_TIME_ZONES = (
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Kirov",
+    "Europe/Volgograd",
+    "Europe/Astrakhan",
+    "Europe/Saratov",
+    "Europe/Ulyanovsk",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Barnaul",
+    "Asia/Tomsk",
+    "Asia/Novokuznetsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Chita",
+    "Asia/Yakutsk",
+    "Asia/Khandyga",
+    "Asia/Vladivostok",
+    "Asia/Ust-Nera",
+    "Asia/Magadan",
+    "Asia/Sakhalin",
+    "Asia/Srednekolymsk",
+    "Asia/Kamchatka",
+    "Asia/Anadyr",
+)
+TIME_ZONE_REGIONS = {
+    "Europe": _("Europe"),
+    "Asia": _("Asia"),
+    "Africa": _("Africa"),
+    "America": _("America"),
+    "Atlantic": _("Atlantic Ocean"),
+    "Indian": _("Indian Ocean"),
+    "Pacific": _("Pacific Ocean"),
+    "Australia": _("Australia"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+}
+
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(
+def selectable_time_zones() -> frozenset[str]:
+    """Every zone a profile may choose: named "Region/City" zones of zoneinfo."""
+    return frozenset(
         z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
     )
-    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+def _zone_label(zone: str) -> str:
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The zones grouped by region (names in the active language), Russia first.
+
+    A callable, so each form renders the groups in the language of its request.
+    Legacy aliases (``US/Eastern``) stay choosable under "Other" so a profile
+    saved with one still validates.
+    """
+    zones = selectable_time_zones()
+    russian = [z for z in RUSSIAN_TIME_ZONES if z in zones]
+    groups: dict[str, list[str]] = {}
+    for zone in sorted(zones - set(russian)):
+        groups.setdefault(zone.split("/", 1)[0], []).append(zone)
+    choices = [(str(_("Russia")), [(z, _zone_label(z)) for z in russian])]
+    for region, name in TIME_ZONE_REGIONS.items():
+        members = groups.pop(region, [])
+        # Within a region the full id tells apart "America/Indiana/Knox" and "…/Knox_IN".
+        choices.append((str(name), [(z, z.split("/", 1)[1].replace("_", " ")) for z in members]))
+    other = sorted(zone for members in groups.values() for zone in members)
+    if other:
+        choices.append((str(_("Other")), [(z, z.replace("_", " ")) for z in other]))
+    return choices
 
 
 class ProfileForm(forms.Form):

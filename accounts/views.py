@@ -63,31 +63,34 @@ def language_switch_view(request: HtmxRequest) -> HttpResponse:
     return response
 
 
+# The new token waits in the (database-backed) session for the one GET after the
+# create POST, so a reload cannot submit the form again; it is never put in a
+# cookie or a URL, and that GET deletes it.
+NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # noqa: S105 - a key name
+
+
 @never_cache  # the page right after creation holds a secret: keep it out of every cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_tokens_view(request: AuthenticatedRequest) -> HttpResponse:
-    """List the user's API tokens and create one.
+    """List the user's API tokens and create one (Post/Redirect/Get).
 
-    Unlike other forms here, a successful POST renders instead of
-    redirecting: the new token is shown in this one response and nowhere
-    else. Redirecting would mean parking the secret in the session or a
-    message until the next page; this way it never leaves the response.
+    The new token is shown once, on the first page after creation.
     """
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
-    new_token: str | None = None
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_token = services.api_token_create(user=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
-            form = ApiTokenForm()
+            request.session[NEW_TOKEN_SESSION_KEY] = new_token
+            return redirect("api_tokens")
     status = 400 if form.is_bound else 200
     context = {
         "form": form,
         "tokens": ApiToken.objects.owned_by(request.user),
-        "new_token": new_token,
+        "new_token": None if form.is_bound else request.session.pop(NEW_TOKEN_SESSION_KEY, None),
     }
     return render(request, "accounts/tokens.html", context, status=status)
 

@@ -187,7 +187,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory transport ignores the host, but kombu warns "No hostname was
+# supplied" on every pooled connection to a URL without one (eager tasks still
+# take a producer from the pool), so the fallback names one.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Without a broker, tasks run in-process at .delay() time, so a fresh machine
 # needs nothing but Python; errors propagate to the caller like any bug would.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -32,7 +32,7 @@ class WebhookForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=EventType.values,
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=_("Send events"), required=False, initial=True)
 
     def __init__(self, *args, webhook: Webhook | None = None, **kwargs):
         if webhook is not None:

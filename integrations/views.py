@@ -2,8 +2,8 @@
 
 Every view fetches the project through ``get_project_for_webhooks`` (404
 outside the team, 403 for interns), calls one service or selector and
-responds; posts redirect (except creation, which shows the secret once), so
-the pages work without JavaScript.
+responds; posts redirect, so the pages work without JavaScript and a reload
+never posts again.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.errors import DomainError
 from config.htmx import AuthenticatedRequest
 from integrations import selectors, services
+from integrations.delivery_errors import describe_delivery_error
 from integrations.forms import WebhookForm
 from integrations.models import Webhook
 from integrations.permissions import get_project_for_webhooks, get_webhook_of_project
@@ -27,17 +28,16 @@ from projects.models import Project
 DETAIL_DELIVERIES = 50
 
 
-@never_cache  # the page right after creation holds the secret: keep it out of every cache
+# A new webhook's secret waits in the (database-backed) session for the one GET
+# of its page after the create POST; it is never put in a cookie or a URL, and
+# that GET deletes it.
+NEW_SECRET_SESSION_KEY = "integrations.new_webhook_secret"  # noqa: S105 - a key name
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_list_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """List the project's webhooks and add one.
-
-    A successful POST renders the new webhook's page instead of redirecting:
-    its secret is shown in this one response and nowhere else (not parked in
-    a message, the session or a cookie until the next page), as on the API
-    token page.
-    """
+    """List the project's webhooks and add one (Post/Redirect/Get to its page)."""
     project = get_project_for_webhooks(request.user, pk)
     form = WebhookForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -46,9 +46,11 @@ def webhook_list_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
-            return _render_detail(
-                request, project, webhook, WebhookForm(webhook=webhook), new_secret=webhook.secret
-            )
+            request.session[NEW_SECRET_SESSION_KEY] = {
+                "webhook": webhook.pk,
+                "secret": webhook.secret,
+            }
+            return redirect("webhook_detail", pk=project.pk, webhook_pk=webhook.pk)
     context = {
         "project": project,
         "webhooks": selectors.project_webhooks_with_recent_deliveries(project),
@@ -77,6 +79,7 @@ def _render_detail(
     return render(request, "integrations/webhook_detail.html", context, status=status)
 
 
+@never_cache  # the first page after creation holds the secret: keep it out of every cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_detail_view(request: AuthenticatedRequest, pk: int, webhook_pk: int) -> HttpResponse:
@@ -94,7 +97,10 @@ def webhook_detail_view(request: AuthenticatedRequest, pk: int, webhook_pk: int)
     if form.is_bound:
         # The refused form must not change what the page says is stored.
         webhook.refresh_from_db()
-    return _render_detail(request, project, webhook, form, status=400 if form.is_bound else 200)
+        return _render_detail(request, project, webhook, form, status=400)
+    created = request.session.pop(NEW_SECRET_SESSION_KEY, None)
+    new_secret = created["secret"] if created and created["webhook"] == webhook.pk else None
+    return _render_detail(request, project, webhook, form, new_secret=new_secret)
 
 
 @login_required
@@ -120,5 +126,8 @@ def webhook_test_view(request: AuthenticatedRequest, pk: int, webhook_pk: int) -
             % {"code": result.status_code, "ms": result.duration_ms},
         )
     else:
-        messages.error(request, _("Test ping failed: %(error)s") % {"error": result.error})
+        messages.error(
+            request,
+            _("Test ping failed: %(error)s") % {"error": describe_delivery_error(result.error)},
+        )
     return redirect("webhook_detail", pk=project.pk, webhook_pk=webhook.pk)

@@ -199,20 +199,7 @@ class MembershipAdmin(admin.ModelAdmin):
         return TemplateResponse(request, self.import_template, context)
 
     def _report_import(self, request: HttpRequest, result: ParticipantsImportResult) -> None:
-        self.message_user(
-            request,
-            gettext(
-                "Participants imported. New users: %(created)d; memberships added: "
-                "%(added)d; rows skipped: %(skipped)d. New users are emailed a link "
-                "to set their password."
-            )
-            % {
-                "created": result.created_users,
-                "added": result.added_memberships,
-                "skipped": result.skipped,
-            },
-            messages.SUCCESS,
-        )
+        self.message_user(request, result.summary(), messages.SUCCESS)
         for note in result.notes[:MAX_IMPORT_NOTES_SHOWN]:
             self.message_user(request, str(note), messages.WARNING)
         hidden = len(result.notes) - MAX_IMPORT_NOTES_SHOWN

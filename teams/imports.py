@@ -102,6 +102,26 @@ class ParticipantsImportResult:
     skipped: int
     notes: list[ImportMessage] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """What the coordinator is told: it claims an import or a letter only if one happened."""
+        if not (self.created_users or self.added_memberships):
+            return ngettext(
+                "Nothing was imported: the %(count)d row is already in place.",
+                "Nothing was imported: all %(count)d rows are already in place.",
+                self.skipped,
+            ) % {"count": self.skipped}
+        text = gettext(
+            "Participants imported. New users: %(created)d; memberships added: "
+            "%(added)d; rows skipped: %(skipped)d."
+        ) % {
+            "created": self.created_users,
+            "added": self.added_memberships,
+            "skipped": self.skipped,
+        }
+        if self.created_users:
+            text += " " + gettext("New users are emailed a link to set their password.")
+        return text
+
 
 class ParticipantsImportError(DomainError):
     """The file had problems on some lines; nothing was imported.

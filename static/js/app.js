@@ -119,4 +119,43 @@
       clearRequestError(false);
     }
   });
+
+  // --- Copy buttons for one-time secrets (new API token, new webhook secret) --
+  // The buttons are hidden until this runs; without it the read-only field
+  // stays selectable. The status texts come from the page (translated).
+  function enableCopyButtons() {
+    document.querySelectorAll("button[data-copy-target]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enableCopyButtons);
+  } else {
+    enableCopyButtons();
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy-target]");
+    var field = button && document.getElementById(button.getAttribute("data-copy-target"));
+    if (!field) {
+      return;
+    }
+    var status = button.parentElement.querySelector(".secret-copy-status");
+    function report(label) {
+      if (status) {
+        status.textContent = button.getAttribute(label) || "";
+      }
+    }
+    field.focus();
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () {
+        report("data-copied-label");
+      }, function () {
+        report("data-failed-label");
+      });
+    } else {
+      // Plain-HTTP development servers have no async clipboard API.
+      report(document.execCommand("copy") ? "data-copied-label" : "data-failed-label");
+    }
+  });
 })();

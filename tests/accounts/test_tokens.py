@@ -274,24 +274,40 @@ def test_page_lists_own_tokens_only(client, user, token_pair):
     assert "Olga" not in content
 
 
-def test_create_shows_the_token_once(client, user):
+def test_create_shows_the_token_once_and_a_reload_posts_nothing(client, user):
     client.force_login(user)
 
     response = client.post(reverse("api_tokens"), {"name": "Reports", "expires_in_days": "90"})
 
-    assert response.status_code == 200
-    plain = response.context["new_token"]
-    assert plain.startswith("ib_")
-    assert plain in response.content.decode()
-    assert "no-store" in response["Cache-Control"]
+    # Post/Redirect/Get: F5 on the page that shows the token reloads a GET.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("api_tokens")
     token = ApiToken.objects.get(user=user)
     assert (token.name, token.expires_at is not None) == ("Reports", True)
+
+    shown = client.get(response["Location"])
+
+    plain = shown.context["new_token"]
+    assert plain.startswith("ib_")
+    assert token.prefix in plain
+    assert plain in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
+    assert 'data-copy-target="new-token"' in shown.content.decode()
+    # Kept server-side for that one GET only: never in a cookie or the URL.
+    for morsel in [*response.cookies.values(), *shown.cookies.values()]:
+        assert plain not in morsel.OutputString()
+    assert plain not in response["Location"]
     assert plain not in str(dict(client.session))
 
     reloaded = client.get(reverse("api_tokens"))
 
     assert plain not in reloaded.content.decode()
     assert "Reports" in reloaded.content.decode()
+    assert ApiToken.objects.filter(user=user).count() == 1
+
+
+def test_the_waiting_token_lives_in_the_database_session_not_a_cookie(settings):
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
 
 
 def test_create_with_an_invalid_form_is_400_and_creates_nothing(client, user, token_pair):

@@ -305,6 +305,7 @@ MATRIX: dict[str, Row] = {
     "api-schema": page(get(*EVERYONE), public=True),
     "api-docs": page(get(*EVERYONE), public=True),
     "api-redoc": page(get(*EVERYONE), public=True),
+    "api-redoc-bundle": page(get(*EVERYONE), public=True),
     # --- Teams and project settings pages -------------------------------------------
     "dashboard": page(get(*SIGNED_IN)),
     "team_detail": page(get(*TEAM_PAGE), kwargs=lambda world: {"pk": world.team.pk}),
