@@ -188,3 +188,33 @@ def _live_through(
             score=rng.choices((3, 4, 5, 2), weights=(3, 5, 4, 1))[0],
             at=at,
         )
+
+
+def bench_cohort_drop(*, name: str) -> list[int]:
+    """Delete a benchmark cohort and all its work in bulk; returns its members' user ids.
+
+    Children go first, in bulk: the ORM cascade would walk hundreds of
+    thousands of activity rows one by one. Users are left to the caller, who
+    knows which of them the benchmark created.
+    """
+    from integrations.models import Event
+    from tasks.models import Activity, Review
+    from teams.models import Cohort, Membership, Team
+
+    cohort = Cohort.objects.filter(name=name).first()
+    if cohort is None:
+        return []
+    team_ids = list(Team.objects.filter(cohort=cohort).values_list("pk", flat=True))
+    user_ids = list(
+        Membership.objects.filter(team_id__in=team_ids).values_list("user_id", flat=True)
+    )
+    tasks = Task.objects.filter(project__team_id__in=team_ids)
+    Activity.objects.filter(task__in=tasks).delete()
+    Review.objects.filter(task__in=tasks).delete()
+    Event.objects.filter(project__team_id__in=team_ids).delete()
+    tasks.delete()
+    Project.objects.filter(team_id__in=team_ids).delete()
+    Membership.objects.filter(team_id__in=team_ids).delete()
+    Team.objects.filter(pk__in=team_ids).delete()
+    cohort.delete()
+    return user_ids

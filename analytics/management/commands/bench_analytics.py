@@ -30,9 +30,10 @@ from analytics import selectors, services
 from analytics.api.views import InternAnalyticsView, TeamAnalyticsView
 from integrations import consumers
 from integrations.models import Event
-from projects.models import Column, ColumnCategory, Project
+from projects.models import Column, ColumnCategory
 from projects.services import project_create
 from tasks import services as task_services
+from tasks.demo import bench_cohort_drop
 from tasks.models import Activity, ActivityKind, Review, Task
 from teams.models import Cohort, Membership, Role, Team
 
@@ -147,23 +148,7 @@ class Command(BaseCommand):
         )
 
     def _drop(self) -> None:
-        cohort = Cohort.objects.filter(name=COHORT).first()
-        if cohort is None:
-            return
-        team_ids = list(Team.objects.filter(cohort=cohort).values_list("pk", flat=True))
-        user_ids = list(
-            Membership.objects.filter(team_id__in=team_ids).values_list("user_id", flat=True)
-        )
-        # Children first, in bulk: the cascade would walk 300,000 rows one by one.
-        tasks = Task.objects.filter(project__team_id__in=team_ids)
-        Activity.objects.filter(task__in=tasks).delete()
-        Review.objects.filter(task__in=tasks).delete()
-        Event.objects.filter(project__team_id__in=team_ids).delete()
-        tasks.delete()
-        Project.objects.filter(team_id__in=team_ids).delete()
-        Membership.objects.filter(team_id__in=team_ids).delete()
-        Team.objects.filter(pk__in=team_ids).delete()
-        cohort.delete()
+        user_ids = bench_cohort_drop(name=COHORT)
         User.objects.filter(pk__in=user_ids, username__startswith="bench-").delete()
 
     def _seed(self, rng: random.Random, total: int) -> tuple[list[Team], list[User], list[User]]:

@@ -52,11 +52,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import api_token_create
 from config.celery import app as celery_app
-from integrations.models import Event
 from projects.models import Column, Project
 from projects.services import project_create
 from tasks import services
-from tasks.models import Activity, Priority, Review, Task
+from tasks.demo import bench_cohort_drop
+from tasks.models import Priority, Task
 from teams.models import Cohort, Membership, Role, Team
 
 COHORT = "Bench cohort (bench_board)"
@@ -163,19 +163,7 @@ class Command(BaseCommand):
     # --- data ------------------------------------------------------------------------
 
     def _drop(self) -> None:
-        cohort = Cohort.objects.filter(name=COHORT).first()
-        if cohort is None:
-            return
-        team_ids = list(Team.objects.filter(cohort=cohort).values_list("pk", flat=True))
-        tasks = Task.objects.filter(project__team_id__in=team_ids)
-        Activity.objects.filter(task__in=tasks).delete()
-        Review.objects.filter(task__in=tasks).delete()
-        Event.objects.filter(project__team_id__in=team_ids).delete()
-        tasks.delete()
-        Project.objects.filter(team_id__in=team_ids).delete()
-        Membership.objects.filter(team_id__in=team_ids).delete()
-        Team.objects.filter(pk__in=team_ids).delete()
-        cohort.delete()
+        bench_cohort_drop(name=COHORT)
 
     def _seed(self) -> tuple[User, dict[int, Project]]:
         today = timezone.localdate()
