@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from analytics.models import InternWeek, ProjectDay, TaskMetrics
+from analytics.querysets import completion_totals
 from analytics.services import local_day, median_by, today, week_of
 from config.errors import DomainError
 from projects.models import ColumnCategory, Project
@@ -216,21 +216,7 @@ def _period_metrics(interns: list[User], span: Period) -> dict[int, InternMetric
     done = TaskMetrics.objects.filter(
         assignee_id__in=ids, completed_on__gte=span.start, completed_on__lte=span.end
     )
-    for row in (
-        done.order_by()
-        .values("assignee_id")
-        .annotate(
-            completed=models.Count("pk"),
-            points=Coalesce(models.Sum("estimate"), 0),
-            mean_cycle=models.Avg("cycle_seconds"),
-            with_due=models.Count("pk", filter=models.Q(on_time__isnull=False)),
-            on_time_count=models.Count("pk", filter=models.Q(on_time=True)),
-            reviewed=models.Count("pk", filter=models.Q(first_pass__isnull=False)),
-            first_pass_count=models.Count("pk", filter=models.Q(first_pass=True)),
-            approvals_sum=Coalesce(models.Sum("approvals"), 0),
-            score_total=Coalesce(models.Sum("score_sum"), 0),
-        )
-    ):
+    for row in done.order_by().values("assignee_id").annotate(**completion_totals()):
         metrics = result[row["assignee_id"]]
         metrics.completed = row["completed"]
         metrics.points = row["points"]

@@ -46,10 +46,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from analytics.models import InternWeek, ProjectDay, RecomputeKey, TaskMetrics
+from analytics.querysets import completion_totals
 from integrations.models import Event
 from integrations.services import event_receive
 from projects.models import ColumnCategory, Project
@@ -285,18 +286,7 @@ def _completion_week_rows(metrics: models.QuerySet[TaskMetrics]) -> dict[tuple, 
         (row["assignee_id"], row["completed_week"]): row
         for row in done.order_by()
         .values("assignee_id", "completed_week")
-        .annotate(
-            completed=models.Count("pk"),
-            points=Coalesce(models.Sum("estimate"), 0),
-            mean_cycle=models.Avg("cycle_seconds"),
-            mean_lead=models.Avg("lead_seconds"),
-            with_due=models.Count("pk", filter=models.Q(on_time__isnull=False)),
-            on_time_count=models.Count("pk", filter=models.Q(on_time=True)),
-            reviewed=models.Count("pk", filter=models.Q(first_pass__isnull=False)),
-            first_pass_count=models.Count("pk", filter=models.Q(first_pass=True)),
-            approvals_sum=Coalesce(models.Sum("approvals"), 0),
-            score_total=Coalesce(models.Sum("score_sum"), 0),
-        )
+        .annotate(**completion_totals())
     }
     groups = ["assignee_id", "completed_week"]
     for name, field in (("median_cycle", "cycle_seconds"), ("median_lead", "lead_seconds")):
