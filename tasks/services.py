@@ -34,6 +34,7 @@ from django.db import IntegrityError, OperationalError, models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from config import errors
 from config.errors import DomainError
@@ -217,13 +218,27 @@ def _check_wip(column: Column, *, adding_task_id: int | None = None) -> None:
     held = Task.objects.live().in_column(column.pk)
     if adding_task_id is not None:
         held = held.exclude(pk=adding_task_id)
-    if held.count() >= column.wip_limit:
-        raise DomainError(
+    count = held.count()
+    if count < column.wip_limit:
+        return
+    values = {"column": column.name, "limit": column.wip_limit, "count": count}
+    if count == column.wip_limit:
+        message = (
             _("“%(column)s” is at its WIP limit of %(limit)d: finish something there first.")
-            % {"column": column.name, "limit": column.wip_limit},
-            code="wip_limit",
-            field="column",
+            % values
         )
+    else:  # the limit was lowered below what the column holds
+        message = (
+            ngettext(
+                "“%(column)s” holds %(count)d task, over its WIP limit of %(limit)d: "
+                "move work out of it first.",
+                "“%(column)s” holds %(count)d tasks, over its WIP limit of %(limit)d: "
+                "move work out of it first.",
+                count,
+            )
+            % values
+        )
+    raise DomainError(message, code="wip_limit", field="column")
 
 
 def _timestamps_for(category: str, now: datetime.datetime) -> dict[str, Any]:

@@ -56,6 +56,20 @@ def test_create_respects_the_wip_limit(project, intern):
     assert "WIP limit of 1" in str(excinfo.value)
 
 
+def test_a_column_far_over_its_limit_says_how_far(project, intern):
+    """A limit lowered below what a column holds: the refusal says so, not "limit reached"."""
+    for title in ("A", "B", "C"):
+        make_task(project, intern, title=title)
+    Column.objects.filter(project=project, name="To do").update(wip_limit=1)
+    with pytest.raises(DomainError) as excinfo:
+        make_task(project, intern, title="D")
+    message = str(excinfo.value)
+    assert excinfo.value.code == "wip_limit"
+    assert "holds 3 tasks" in message
+    assert "over its WIP limit of 1" in message
+    assert "finish something" not in message
+
+
 def test_move_changes_only_column_rank_version_and_times(project, intern, mentor):
     task = make_task(project, intern, title="Login form", assignee=intern, priority="high")
     moved = services.task_move(
