@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -9,10 +11,11 @@ from django.utils.translation import ngettext
 
 from accounts.models import ApiToken, OutgoingEmail, User
 from accounts.services import api_token_revoke
+from config.admin_i18n import GrammaticalAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(GrammaticalAdminMixin, DjangoUserAdmin):
     """Django's user admin, reshaped for ``full_name`` instead of first/last name.
 
     Memberships are managed from the team and membership pages: accounts
@@ -65,7 +68,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(GrammaticalAdminMixin, admin.ModelAdmin):
     """Tokens to inspect and revoke, never to create or edit.
 
     A token is created by its owner (/settings/tokens/) or the
@@ -116,7 +119,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(GrammaticalAdminMixin, admin.ModelAdmin):
     """The e-mail outbox, to see what was sent, what waits and what failed; read-only.
 
     Rows are written by the services that owe an e-mail and settled by the
@@ -149,3 +152,12 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: OutgoingEmail | None = None) -> bool:
         return False
+
+
+# Django registers Group itself; re-registered so its pages are declined too.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(GrammaticalAdminMixin, DjangoGroupAdmin):
+    pass

@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_i18n import GrammaticalAdminMixin
 from config.errors import DomainError
 from integrations import services
 from integrations.models import (
@@ -55,7 +56,7 @@ class WebhookAdminForm(forms.ModelForm):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(GrammaticalAdminMixin, admin.ModelAdmin):
     form = WebhookAdminForm
     list_display = ("url", "project", "active", "event_list", "created_by", "created_at")
     list_filter = ("active", "project__team__cohort")
@@ -103,7 +104,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(_ReadOnlyAdmin):
+class WebhookDeliveryAdmin(GrammaticalAdminMixin, _ReadOnlyAdmin):
     inlines = [DeliveryAttemptInline]
     list_display = (
         "id",
@@ -155,7 +156,7 @@ class EventReceiptInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(_ReadOnlyAdmin):
+class EventAdmin(GrammaticalAdminMixin, _ReadOnlyAdmin):
     inlines = (EventReceiptInline,)
     list_display = ("id", "type", "project", "created_at", "dispatched_at")
     list_filter = ("type",)

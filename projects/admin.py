@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_i18n import GrammaticalAdminMixin
 from projects.models import Column, Project
 from projects.services import project_create, project_set_archived
 
@@ -33,7 +34,7 @@ class ColumnInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(GrammaticalAdminMixin, admin.ModelAdmin):
     list_display = ("key", "name", "team", "cohort", "archived", "review_required")
     list_display_links = ("key", "name")
     list_filter = ("team__cohort", "archived", "review_required")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_i18n import GrammaticalAdminMixin
 from tasks.models import Activity, ChecklistItem, Comment, Label, Review, Task
 
 
@@ -61,7 +62,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(ReadOnlyAdmin):
+class TaskAdmin(GrammaticalAdminMixin, ReadOnlyAdmin):
     list_display = (
         "task_key",
         "title",
@@ -100,7 +101,7 @@ class TaskAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(GrammaticalAdminMixin, admin.ModelAdmin):
     list_display = ("name", "color", "project")
     list_filter = ("project", "color")
     list_select_related = ("project",)
@@ -109,7 +110,7 @@ class LabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin):
+class ReviewAdmin(GrammaticalAdminMixin, ReadOnlyAdmin):
     list_display = ("task", "reviewer", "decision", "score", "created_at")
     list_filter = ("decision", "score", "task__project")
     list_select_related = ("task", "task__project", "reviewer")
@@ -117,7 +118,7 @@ class ReviewAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyAdmin):
+class ActivityAdmin(GrammaticalAdminMixin, ReadOnlyAdmin):
     list_display = ("created_at", "task", "actor", "kind", "from_column", "to_column")
     list_filter = ("kind", "task__project")
     list_select_related = ("task", "task__project", "actor", "from_column", "to_column")

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_i18n import GrammaticalAdminMixin
 from config.errors import DomainError
 from teams.forms import ParticipantsImportForm
 from teams.imports import (
@@ -37,7 +38,7 @@ class TeamInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(GrammaticalAdminMixin, admin.ModelAdmin):
     list_display = ("name", "starts_on", "ends_on", "team_count")
     search_fields = ("name",)
     ordering = ("-starts_on", "name")
@@ -62,7 +63,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(GrammaticalAdminMixin, admin.ModelAdmin):
     list_display = ("name", "cohort", "member_count")
     list_filter = ("cohort",)
     list_select_related = ("cohort",)
@@ -102,7 +103,7 @@ class ActiveMembershipFilter(admin.SimpleListFilter):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(GrammaticalAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/teams/membership/change_list.html"
     import_template = "admin/teams/membership/import.html"
 
