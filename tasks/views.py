@@ -148,6 +148,7 @@ def _card_text() -> dict[str, str]:
         "checklist": _("Checklist"),
         "comments": _("Comments"),
         "move_to": _("Move to…"),
+        "overdue": _("Overdue"),
     }
 
 

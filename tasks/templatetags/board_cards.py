@@ -10,10 +10,11 @@ one contract shared with board.js, app.css and the tests:
 
     article.task-card#task-<id>[data-task-id][data-column-id][data-version]
       .task-title > a[href]        (the task page; board.js opens it in the dialog)
-      .task-meta                   (key, priority, due date, checklist, comments, avatar)
+      .task-meta                   (key, priority, due date, checklist, comments, avatar,
+                                    and last the card menu:)
+        a.move-to[href]            (when the user may move it: the task page's form;
+                                    board.js opens the board's shared dialog)
       .task-labels > .label-chip   (when the task has labels)
-      a.move-to[href]              (when the user may move it: the task page's form;
-                                     board.js opens the board's shared dialog)
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from tasks.selectors import Card
 
 register = template.Library()
 
+# How many avatar colours app.css defines (.avatar-0 … .avatar-7).
+AVATAR_COLOURS = 8
+
 
 def render_card(task: Card, *, can_work: bool, text: dict[str, str]) -> str:
     parts = [
@@ -39,9 +43,11 @@ def render_card(task: Card, *, can_work: bool, text: dict[str, str]) -> str:
         f"{escape(task.priority_label)}</span>"
     ]
     if task.due_on is not None:
+        # Overdue reads in words (title) and a quiet colour, not a red badge per card.
         overdue = " due-overdue" if task.overdue else ""
+        due_title = text["overdue"] if task.overdue else text["due"]
         parts.append(
-            f' <span class="due{overdue}" title="{escape(text["due"])}">'
+            f' <span class="due{overdue}" title="{escape(due_title)}">'
             f"{escape(task.due_label)}</span>"
         )
     if task.checklist_total:
@@ -52,12 +58,24 @@ def render_card(task: Card, *, can_work: bool, text: dict[str, str]) -> str:
     if task.comment_count:
         parts.append(
             f' <span class="comment-count" title="{escape(text["comments"])}">'
-            f"✎ {task.comment_count}</span>"
+            f'<span aria-hidden="true">💬</span> {task.comment_count}</span>'
         )
     if task.assignee_id is not None:
+        # Initials can clash, so the colour comes from the user (a class: the CSP
+        # forbids inline styles) and the full name is on hover and for screen readers.
+        name = escape(task.assignee_name)
         parts.append(
-            f' <span class="avatar" title="{escape(task.assignee_name)}">'
-            f"{escape(task.assignee_initials)}</span>"
+            f' <span class="avatar avatar-{task.assignee_id % AVATAR_COLOURS}" role="img" '
+            f'title="{name}" aria-label="{name}">{escape(task.assignee_initials)}</span>'
+        )
+    if can_work:
+        # The card's menu: a small control at the end of the meta line, not a line of
+        # its own. Without JavaScript it is the task page's "Move to" form; board.js
+        # opens the board's shared move dialog instead.
+        move_to = escape(text["move_to"])
+        parts.append(
+            f' <a class="move-to" href="{task.url}#move-to" title="{move_to}" '
+            f'aria-label="{move_to}">⋯</a>'
         )
     parts.append("</div>")
     if task.label_list:
@@ -66,8 +84,6 @@ def render_card(task: Card, *, can_work: bool, text: dict[str, str]) -> str:
             for label in task.label_list
         )
         parts.append(f'<div class="task-labels">{chips}</div>')
-    if can_work:
-        parts.append(f'<a class="move-to" href="{task.url}#move-to">{escape(text["move_to"])}</a>')
     parts.append("</article>\n")
     return "".join(parts)
 
