@@ -299,6 +299,10 @@ class Activity(models.Model):
     # and analytics must still know a move entered "done".
     from_category = models.CharField(_("from category"), max_length=16, blank=True)
     to_category = models.CharField(_("to category"), max_length=16, blank=True)
+    # Column names as they were when the move happened: history must not
+    # rewrite old moves when a column is renamed or deleted later.
+    from_column_name = models.CharField(_("from column name"), max_length=60, blank=True)
+    to_column_name = models.CharField(_("to column name"), max_length=60, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 

@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from accounts.models import User
 from projects.selectors import project_columns, visible_project_ids
 from projects.services import normalize_project_key
+from tasks.history import activity_summary
 from tasks.models import Activity, ActivityKind, ChecklistItem, Comment, Label, Priority, Task
 from tasks.querysets import UnicodeLower
 
@@ -409,14 +410,11 @@ def task_detail(task: Task) -> dict:
     call, since ``get_kind_display`` hashes every lazy choice label on each
     call (about 2 ms for the 50 activities shown).
     """
-    activities = list(
-        task.activities.select_related("actor", "from_column", "to_column").order_by(
-            "-created_at", "-pk"
-        )[:50]
-    )
+    activities = list(task.activities.select_related("actor").order_by("-created_at", "-pk")[:50])
     kinds = {value: str(label) for value, label in ActivityKind.choices}
     for activity in activities:
         activity.kind_label = kinds.get(activity.kind, activity.kind)
+        activity.summary = activity_summary(activity, activity.kind_label)
     return {
         "labels": list(task.labels.order_by("name")),
         "checklist": list(task.checklist.order_by("position", "pk")),

@@ -269,6 +269,8 @@ def _record(
         to_column=to_column,
         from_category=from_column.category if from_column else "",
         to_category=to_column.category if to_column else "",
+        from_column_name=from_column.name if from_column else "",
+        to_column_name=to_column.name if to_column else "",
         data=data,
         created_at=at or timezone.now(),
     )
@@ -359,7 +361,14 @@ def task_create(
         task.labels.set(labels)
     _record(task, by, ActivityKind.CREATED, at=now, to_column=column)
     if assignee is not None:
-        _record(task, by, ActivityKind.ASSIGNED, at=now, assignee=assignee.pk)
+        _record(
+            task,
+            by,
+            ActivityKind.ASSIGNED,
+            at=now,
+            assignee=assignee.pk,
+            assignee_name=assignee.display_name,
+        )
     _emit(task, EventType.TASK_CREATED)
     return task
 
@@ -393,7 +402,10 @@ def task_update(*, task: Task, by: User, version: int, **changes: Any) -> Task:
         if getattr(task, name) != value
     }
     fresh = _fresh(task.pk)
-    _record(fresh, by, ActivityKind.EDITED, at=now, fields=sorted(changed))
+    # New values are kept for the history line ("changed the due date to …"),
+    # except the description, which may be long and is only "edited".
+    values = {name: value for name, value in changed.items() if name != "description"}
+    _record(fresh, by, ActivityKind.EDITED, at=now, fields=sorted(changed), values=values)
     _emit(fresh, EventType.TASK_UPDATED, fields=sorted(changed))
     return fresh
 
@@ -430,7 +442,16 @@ def task_assign(*, task: Task, by: User, assignee: User | None, version: int | N
     if not tasks.update(assignee=assignee, version=models.F("version") + 1, updated_at=now):
         raise ConflictError(_fresh(task.pk))
     fresh = _fresh(task.pk)
-    _record(fresh, by, ActivityKind.ASSIGNED, at=now, assignee=assignee.pk if assignee else None)
+    # The name as it is now is kept, so the history reads "assigned to …"
+    # without a lookup and without changing when the user is renamed.
+    _record(
+        fresh,
+        by,
+        ActivityKind.ASSIGNED,
+        at=now,
+        assignee=assignee.pk if assignee else None,
+        assignee_name=assignee.display_name if assignee else "",
+    )
     _emit(fresh, EventType.TASK_UPDATED, fields=["assignee"])
     return fresh
 
@@ -453,6 +474,10 @@ def task_set_labels(*, task: Task, by: User, labels: list[Label]) -> Task:
         at=now,
         added=sorted(after - before),
         removed=sorted(before - after),
+        added_names=sorted(label.name for label in labels if label.pk not in before),
+        removed_names=sorted(
+            Label.objects.filter(pk__in=before - after).values_list("name", flat=True)
+        ),
     )
     _emit(fresh, EventType.TASK_UPDATED, fields=["labels"])
     return fresh

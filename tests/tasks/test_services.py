@@ -207,7 +207,10 @@ def test_update_honours_version_and_records_the_changed_fields(project, intern):
     updated = services.task_update(task=task, by=intern, version=1, title="New", estimate=3)
     assert (updated.title, updated.estimate, updated.version) == ("New", 3, 2)
     edit = Activity.objects.get(task=task, kind=ActivityKind.EDITED)
-    assert edit.data == {"fields": ["estimate", "title"]}
+    assert edit.data == {
+        "fields": ["estimate", "title"],
+        "values": {"estimate": "3", "title": "New"},
+    }
     with pytest.raises(services.ConflictError):
         services.task_update(task=task, by=intern, version=1, title="Lost update")
     assert Task.objects.get(pk=task.pk).title == "New"
