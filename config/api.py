@@ -1,8 +1,10 @@
 """What every API endpoint shares: errors, pagination, throttling.
 
-Errors are always JSON: ``{"detail": "message"}``, plus ``"errors": {field:
-[messages]}`` for validation, plus ``"current"`` (the object as it is now,
-serialized by the app that owns it) for a 409 version conflict. A refused
+Errors are always JSON: ``{"detail": "message", "code": "stable_name"}``
+(``detail`` in the user's language, ``code`` never translated), plus
+``"errors": {field: [messages]}`` for validation, plus ``"current"`` (the
+object as it is now, serialized by the app that owns it) for a 409 version
+conflict. A refused
 use-case (``DomainError``) is a 400, a version conflict (``ConflictError``) a
 409; nothing a client sends can produce a 500.
 """
@@ -119,6 +121,33 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
     return {"non_field_errors": [str(item) for item in detail]} if isinstance(detail, list) else {}
 
 
+# The ``code`` of an error that no business rule named: DRF's own names for its
+# exceptions (stable, English, whatever language ``detail`` speaks).
+VALIDATION_CODE = exceptions.ValidationError.default_code  # "invalid"
+STATUS_CODES = {
+    400: VALIDATION_CODE,
+    401: exceptions.NotAuthenticated.default_code,  # "not_authenticated"
+    403: exceptions.PermissionDenied.default_code,  # "permission_denied"
+    404: exceptions.NotFound.default_code,  # "not_found"
+    405: exceptions.MethodNotAllowed.default_code,  # "method_not_allowed"
+    406: exceptions.NotAcceptable.default_code,  # "not_acceptable"
+    413: "too_large",
+    415: exceptions.UnsupportedMediaType.default_code,  # "unsupported_media_type"
+    429: exceptions.Throttled.default_code,  # "throttled"
+    500: "server_error",
+}
+
+
+def error_code(exc: Exception) -> str:
+    """The stable ``code`` of a DRF exception: its own code, else its status's."""
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            return codes
+        return STATUS_CODES.get(exc.status_code, VALIDATION_CODE)
+    return VALIDATION_CODE
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ConflictError):  # a version conflict: hand back the current state
         body: dict[str, Any] = {"detail": str(exc), "code": exc.code}
@@ -144,9 +173,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": _("Invalid input."), "errors": _flatten(exc.detail)}
+        response.data = {
+            "detail": _("Invalid input."),
+            "code": VALIDATION_CODE,
+            "errors": _flatten(exc.detail),
+        }
     elif isinstance(response.data, dict) and "detail" in response.data:
-        response.data = {"detail": str(response.data["detail"])}
+        response.data = {"detail": str(response.data["detail"]), "code": error_code(exc)}
     return response
 
 
@@ -174,48 +207,92 @@ def is_schema_generation(view) -> bool:
     return getattr(view, "swagger_fake_view", False)
 
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "detail": {"type": "string", "description": "What went wrong, in the user's language."},
-        "code": {"type": "string", "description": "A stable name of the refused rule, if any."},
-        "errors": {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            "description": "Messages per input field (validation errors).",
-        },
-        "current": {
-            "type": "object",
-            "additionalProperties": True,
-            "description": "On 409: the object as it is now.",
-        },
+_DETAIL = {"type": "string", "description": "What went wrong, in the user's language."}
+_CODE = {
+    "type": "string",
+    "description": (
+        "A stable English name of the error, the same in every language: `invalid` or "
+        "`parse_error` (400), `not_authenticated` or `authentication_failed` (401), "
+        "`permission_denied` (403), `not_found` (404), `method_not_allowed` (405), "
+        "`not_acceptable` (406), `unsupported_media_type` (415), `throttled` (429), "
+        "`conflict` (409); a refused business rule has its own (`wip_limit`, "
+        "`review_required`, `not_in_review`, `archived`, …)."
+    ),
+}
+ERROR_SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "properties": {"detail": _DETAIL, "code": _CODE},
+        "required": ["detail", "code"],
     },
-    "required": ["detail"],
+    "ValidationError": {
+        "type": "object",
+        "description": "Invalid input, or a business rule refused the request.",
+        "properties": {
+            "detail": _DETAIL,
+            "code": _CODE,
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "description": "Messages per input field (`non_field_errors` for the whole body).",
+            },
+        },
+        "required": ["detail", "code"],
+    },
+    # Only for a 409 whose operation did not name its own shape (tasks name
+    # theirs: ``current`` is then a Task).
+    "Conflict": {
+        "type": "object",
+        "properties": {
+            "detail": _DETAIL,
+            "code": _CODE,
+            "current": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "The object as it is now.",
+            },
+        },
+        "required": ["detail", "code"],
+    },
 }
 ERROR_RESPONSES = {
-    "400": "Invalid input, or a business rule refused the request.",
-    "401": "Missing, malformed, revoked or expired credentials.",
-    "403": "Authenticated, but your role may not do this.",
-    "404": "Not found, or not visible to you.",
-    "405": "Method not allowed.",
-    "406": "Only application/json is produced.",
-    "415": "Only application/json is accepted.",
-    "429": "Too many requests: wait for the number of seconds in Retry-After.",
+    "400": ("Invalid input, or a business rule refused the request.", "ValidationError"),
+    "401": ("Missing, malformed, revoked or expired credentials.", "Error"),
+    "403": ("Authenticated, but your role may not do this.", "Error"),
+    "404": ("Not found, or not visible to you.", "Error"),
+    "405": ("Method not allowed.", "Error"),
+    "406": ("Only application/json is produced.", "Error"),
+    "415": ("Only application/json is accepted.", "Error"),
+    "429": ("Too many requests: wait for the number of seconds in Retry-After.", "Error"),
 }
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before the next request.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+
+
+def _json(component: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}
 
 
 def add_error_responses(result: dict, generator, request, public) -> dict:
-    """drf-spectacular post-processing: document the JSON error body on every operation."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    """drf-spectacular post-processing: document the JSON error bodies on every operation.
+
+    An operation's own description of an error status is kept; its body is
+    the shared one unless the operation named its own (a task's 409).
+    """
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
     for path in result.get("paths", {}).values():
         for operation in path.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
-            for code, description in ERROR_RESPONSES.items():
+            for code, (description, component) in ERROR_RESPONSES.items():
                 responses.setdefault(code, {"description": description})
-                responses[code].setdefault("content", reference)
+                responses[code].setdefault("content", _json(component))
+            responses["429"].setdefault("headers", RETRY_AFTER)
             if "409" in responses:
-                responses["409"].setdefault("content", reference)
+                responses["409"].setdefault("content", _json("Conflict"))
     return result

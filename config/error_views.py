@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from config.api import STATUS_CODES
+
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
@@ -14,7 +16,7 @@ def _is_api(request: HttpRequest) -> bool:
 
 def _respond(request: HttpRequest, status: int, message: str) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": message}, status=status)
+        return JsonResponse({"detail": message, "code": STATUS_CODES[status]}, status=status)
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
@@ -38,5 +40,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No template context beyond the basics: whatever broke may break again.
     if _is_api(request):
-        return JsonResponse({"detail": _("Something went wrong on our side.")}, status=500)
+        return JsonResponse(
+            {"detail": _("Something went wrong on our side."), "code": "server_error"}, status=500
+        )
     return render(request, "500.html", status=500)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -15,8 +16,16 @@ from config.api import is_schema_generation
 # Every endpoint here is staff-only, decided by the permission classes before
 # the body is read: a non-staff client gets 403 whatever it sends.
 STAFF_ONLY = [IsAuthenticated, StaffOnly]
+TAGS = ["users"]
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("List users"),
+        description=gettext_lazy("Staff only: every account by username, paginated."),
+    ),
+)
 class UserListView(generics.ListAPIView):
     """Staff: list users and invite new ones (they get a set-password email)."""
 
@@ -29,7 +38,15 @@ class UserListView(generics.ListAPIView):
             return User.objects.none()
         return User.objects.order_by("username")
 
-    @extend_schema(request=UserInviteSerializer, responses={201: UserSerializer})
+    @extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("Invite a user"),
+        description=gettext_lazy(
+            "Staff only: creates the account and emails a link to choose a password."
+        ),
+        request=UserInviteSerializer,
+        responses={201: UserSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = UserInviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -37,6 +54,13 @@ class UserListView(generics.ListAPIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("Read a user"),
+        description=gettext_lazy("Staff only: one account."),
+    ),
+)
 class UserDetailView(generics.RetrieveAPIView):
     serializer_class = UserSerializer
     permission_classes = STAFF_ONLY
@@ -48,8 +72,17 @@ class UserDeactivateView(generics.GenericAPIView):
     permission_classes = STAFF_ONLY
     queryset = User.objects.all()
 
-    @extend_schema(request=None, responses={200: UserSerializer})
+    @extend_schema(
+        operation_id="users_deactivate",
+        tags=TAGS,
+        summary=gettext_lazy("Deactivate a user"),
+        description=gettext_lazy(
+            "Staff only: the account can no longer sign in, and its sessions and API "
+            "tokens stop working at once. Its history stays."
+        ),
+        request=None,
+        responses={200: UserSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
-        """Deactivate a user: their session and tokens stop working at once."""
         user = services.user_deactivate(user=self.get_object())
         return Response(UserSerializer(user).data)

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from config.api_filters import IdFilter, StrictBooleanFilter
+from config.api_filters import IdFilter, OrderingFilter, StrictBooleanFilter
 from projects.models import ColumnCategory
 from tasks.models import Priority, Task
 from tasks.selectors import task_search
@@ -16,8 +16,7 @@ class TaskFilter(django_filters.FilterSet):
     project = _id("project_id")
     column = _id("column_id")
     category = django_filters.ChoiceFilter(
-        field_name="column__category",
-        choices=[(category, category) for category in ColumnCategory.values],
+        field_name="column__category", choices=ColumnCategory.choices
     )
     assignee = _id("assignee_id")
     label = _id("labels__id")
@@ -26,8 +25,9 @@ class TaskFilter(django_filters.FilterSet):
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     archived = StrictBooleanFilter()
     search = django_filters.CharFilter(method="filter_search", max_length=100)
-    ordering = django_filters.OrderingFilter(
-        fields=["number", "created_at", "updated_at", "due_on", "priority", "title", "rank"]
+    ordering = OrderingFilter(
+        fields=["number", "created_at", "updated_at", "due_on", "priority", "title", "rank"],
+        enum_name="TaskOrderingEnum",
     )
 
     class Meta:

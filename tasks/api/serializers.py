@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.api.serializers import UserBriefSerializer
+from projects.models import ColumnCategory
 from tasks.models import Comment, Priority, ReviewDecision, Task
 
 MAX_ID = 2**63 - 1
@@ -11,7 +12,9 @@ MAX_VERSION = 2**31 - 1
 
 class TaskSerializer(serializers.ModelSerializer):
     key = serializers.CharField(read_only=True)
-    category = serializers.CharField(source="column.category", read_only=True)
+    category = serializers.ChoiceField(
+        source="column.category", choices=ColumnCategory.choices, read_only=True
+    )
     labels = serializers.SerializerMethodField()
 
     class Meta:
@@ -97,8 +100,16 @@ class ReviewSerializer(serializers.Serializer):
 
 class ReviewResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    decision = serializers.CharField()
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     score = serializers.IntegerField(allow_null=True)
     comment = serializers.CharField()
     created_at = serializers.DateTimeField()
     task = TaskSerializer(read_only=True)
+
+
+class TaskConflictSerializer(serializers.Serializer):
+    """The 409 body of a task write with a stale ``version``: retry from ``current``."""
+
+    detail = serializers.CharField(help_text="What went wrong, in the user's language.")
+    code = serializers.CharField(help_text="`conflict`.")
+    current = TaskSerializer(help_text="The task as it is now, with its current `version`.")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -19,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import body_id, is_schema_generation
+from config.api_schema import DeclaredPatchSchema
 from projects.selectors import project_columns
 from tasks import selectors, services
 from tasks.api.filters import TaskFilter
@@ -27,6 +29,7 @@ from tasks.api.serializers import (
     MoveSerializer,
     ReviewResultSerializer,
     ReviewSerializer,
+    TaskConflictSerializer,
     TaskCreateSerializer,
     TaskSerializer,
     TaskUpdateSerializer,
@@ -48,8 +51,14 @@ ERRORS = {
     404: OpenApiResponse(description="Not found, or not visible to you."),
 }
 CONFLICT = {
-    409: OpenApiResponse(description="Stale version: `current` holds the task as it is now.")
+    409: OpenApiResponse(
+        TaskConflictSerializer,
+        description=gettext_lazy(
+            "Stale `version`: `current` holds the task as it is now; retry with its version."
+        ),
+    )
 }
+TAGS = ["tasks"]
 
 
 def _fresh(request: Request, task: Task) -> Task:
@@ -109,13 +118,33 @@ class TaskListView(TaskAPIView, generics.ListAPIView):
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
 
+    @extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("List tasks"),
+        description=gettext_lazy(
+            "Tasks of the projects you can see, paginated, by project and number unless "
+            "`ordering` says otherwise. Open tasks only unless `archived` is given."
+        ),
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         tasks = selectors.api_tasks(self.request.user)
         if not self.request.query_params.get("archived"):  # open tasks unless asked
             tasks = tasks.filter(archived=False)
         return tasks.order_by("project_id", "number")
 
-    @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer, **ERRORS})
+    @extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("Create a task"),
+        description=gettext_lazy(
+            "A new task at the end of the given column (by default the project's first). "
+            "Any member of the project's team may create tasks."
+        ),
+        request=TaskCreateSerializer,
+        responses={201: TaskSerializer, **ERRORS},
+    )
     def post(self, request: Request) -> Response:
         # Authorise against the project before validating the rest of the body
         # (an archived project refuses whatever is sent).
@@ -132,13 +161,26 @@ class TaskListView(TaskAPIView, generics.ListAPIView):
 
 class TaskDetailView(TaskAPIView):
     serializer_class = TaskSerializer
+    schema = DeclaredPatchSchema()  # PATCH requires `version`, as the server does
 
+    @extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("Read a task"),
+        description=gettext_lazy("One task, archived or not, of a project you can see."),
+    )
     def get(self, request: Request, pk: int) -> Response:
         task = get_task_for_user(request.user, pk)
         return Response(TaskSerializer(_fresh(request, task)).data)
 
     @extend_schema(
-        request=TaskUpdateSerializer, responses={200: TaskSerializer, **ERRORS, **CONFLICT}
+        tags=TAGS,
+        summary=gettext_lazy("Change a task"),
+        description=gettext_lazy(
+            "Send `version` (as last read) and only the fields that change. A stale "
+            "`version` is a 409 with the task as it is now."
+        ),
+        request=TaskUpdateSerializer,
+        responses={200: TaskSerializer, **ERRORS, **CONFLICT},
     )
     def patch(self, request: Request, pk: int) -> Response:
         task = get_task_for_work(request.user, pk)
@@ -155,9 +197,15 @@ class TaskDetailView(TaskAPIView):
         )
         return Response(TaskSerializer(_fresh(request, task)).data)
 
-    @extend_schema(responses={204: None, 404: ERRORS[404]})
+    @extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("Delete a task"),
+        description=gettext_lazy(
+            "Takes the task off the board. It is archived, not erased, so no work is lost."
+        ),
+        responses={204: None, 404: ERRORS[404]},
+    )
     def delete(self, request: Request, pk: int) -> Response:
-        """Delete a task from the board. It is archived, not erased, so no work is lost."""
         task = get_task_for_work(request.user, pk)
         services.task_set_archived(task=task, by=request.user, archived=True)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -166,7 +214,18 @@ class TaskDetailView(TaskAPIView):
 class TaskMoveView(TaskAPIView):
     serializer_class = MoveSerializer
 
-    @extend_schema(request=MoveSerializer, responses={200: TaskSerializer, **ERRORS, **CONFLICT})
+    @extend_schema(
+        operation_id="tasks_move",
+        tags=TAGS,
+        summary=gettext_lazy("Move a task"),
+        description=gettext_lazy(
+            "To `position` (0-based, as you saw the column) in `column`, with the task's "
+            "`version`. A stale version is a 409 with the task as it is now; a full column "
+            "(WIP limit) or a forbidden transition is a 400 with its `code`."
+        ),
+        request=MoveSerializer,
+        responses={200: TaskSerializer, **ERRORS, **CONFLICT},
+    )
     def post(self, request: Request, pk: int) -> Response:
         task = get_task_for_work(request.user, pk)
         data = MoveSerializer(data=request.data)
@@ -183,13 +242,27 @@ class TaskMoveView(TaskAPIView):
 class TaskCommentListView(TaskAPIView, generics.ListAPIView):
     serializer_class = CommentSerializer
 
+    @extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("List a task's comments"),
+        description=gettext_lazy("Oldest first, paginated."),
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         if is_schema_generation(self):
             return Comment.objects.none()
         task = get_task_for_user(self.request.user, self.kwargs["pk"])
         return task.comments.select_related("author").order_by("created_at", "pk")
 
-    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer, **ERRORS})
+    @extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("Comment on a task"),
+        description=gettext_lazy("Any member of the task's team may comment."),
+        request=CommentSerializer,
+        responses={201: CommentSerializer, **ERRORS},
+    )
     def post(self, request: Request, pk: int) -> Response:
         task = get_task_for_work(request.user, pk)
         data = CommentSerializer(data=request.data)
@@ -203,7 +276,18 @@ class TaskCommentListView(TaskAPIView, generics.ListAPIView):
 class TaskReviewView(TaskAPIView):
     serializer_class = ReviewSerializer
 
-    @extend_schema(request=ReviewSerializer, responses={201: ReviewResultSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="tasks_review",
+        tags=TAGS,
+        summary=gettext_lazy("Review a task"),
+        description=gettext_lazy(
+            "Mentors and staff, for a task in a review column: `approve` (with a score "
+            "1-5) moves it to the first done column, `request_changes` back to the first "
+            "in-progress column."
+        ),
+        request=ReviewSerializer,
+        responses={201: ReviewResultSerializer, **ERRORS, **CONFLICT},
+    )
     def post(self, request: Request, pk: int) -> Response:
         task = get_task_for_review(request.user, pk)
         data = ReviewSerializer(data=request.data)

@@ -70,7 +70,7 @@ class MembershipOfMeSerializer(serializers.Serializer):
     team = serializers.IntegerField(source="team_id")
     team_name = serializers.CharField(source="team.name")
     cohort = serializers.IntegerField(source="team.cohort_id")
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 # Here, not in accounts: the memberships are teams' data, which accounts knows nothing of.

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -36,6 +37,21 @@ def _save_unique(serializer, **extra):
         raise ValidationError({"name": [_("This name is already taken.")]}) from error
 
 
+def _doc(summary, description, **kwargs):
+    return extend_schema(summary=summary, description=description, **kwargs)
+
+
+@extend_schema_view(
+    get=_doc(
+        gettext_lazy("Who am I"),
+        gettext_lazy(
+            "The signed-in user (or the token's owner) with their active team memberships "
+            "and roles."
+        ),
+        operation_id="me",
+        tags=["me"],
+    )
+)
 class MeView(generics.GenericAPIView):
     """The signed-in user (or the token's owner) with their active teams and roles.
 
@@ -56,6 +72,13 @@ class MeView(generics.GenericAPIView):
 # that would tell it which cohort ids or team names exist.
 
 
+@extend_schema_view(
+    get=_doc(
+        gettext_lazy("List cohorts"),
+        gettext_lazy("Cohorts you belong to through a team (staff: all), paginated."),
+    ),
+    post=_doc(gettext_lazy("Create a cohort"), gettext_lazy("Staff only; names are unique.")),
+)
 class CohortListView(generics.ListCreateAPIView):
     serializer_class = CohortSerializer
     permission_classes = [IsAuthenticated, StaffCreates]
@@ -67,6 +90,13 @@ class CohortListView(generics.ListCreateAPIView):
         _save_unique(serializer)
 
 
+@extend_schema_view(
+    get=_doc(gettext_lazy("Read a cohort"), gettext_lazy("One cohort you can see.")),
+    patch=_doc(
+        gettext_lazy("Change a cohort"),
+        gettext_lazy("Staff only; send only the fields that change."),
+    ),
+)
 class CohortDetailView(generics.RetrieveUpdateAPIView):
     serializer_class = CohortSerializer
     permission_classes = [IsAuthenticated, StaffChanges]
@@ -79,6 +109,16 @@ class CohortDetailView(generics.RetrieveUpdateAPIView):
         _save_unique(serializer)
 
 
+@extend_schema_view(
+    get=_doc(
+        gettext_lazy("List teams"),
+        gettext_lazy("Teams you belong to (staff: all), paginated; filter by `cohort`."),
+    ),
+    post=_doc(
+        gettext_lazy("Create a team"),
+        gettext_lazy("Staff only: a team in a cohort; names are unique in the cohort."),
+    ),
+)
 class TeamListView(generics.ListCreateAPIView):
     serializer_class = TeamSerializer
     permission_classes = [IsAuthenticated, StaffCreates]
@@ -91,6 +131,13 @@ class TeamListView(generics.ListCreateAPIView):
         _save_unique(serializer)
 
 
+@extend_schema_view(
+    get=_doc(gettext_lazy("Read a team"), gettext_lazy("One team you can see.")),
+    patch=_doc(
+        gettext_lazy("Change a team"),
+        gettext_lazy("Staff only: its name and description; a team stays in its cohort."),
+    ),
+)
 class TeamDetailView(generics.RetrieveUpdateAPIView):
     permission_classes = [IsAuthenticated, StaffChanges]
     http_method_names = ["get", "patch", "head", "options"]
@@ -105,6 +152,12 @@ class TeamDetailView(generics.RetrieveUpdateAPIView):
         _save_unique(serializer)
 
 
+@extend_schema_view(
+    get=_doc(
+        gettext_lazy("List a team's members"),
+        gettext_lazy("Active and past members of a team you can see, paginated."),
+    ),
+)
 class TeamMemberListView(generics.ListAPIView):
     """Members of a team (active and past); staff add members with POST."""
 
@@ -118,7 +171,15 @@ class TeamMemberListView(generics.ListAPIView):
             get_team_for_user(self.request.user, self.kwargs["team_pk"])
         )
 
-    @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Add a member"),
+        description=gettext_lazy(
+            "Staff only: a user joins the team as intern or mentor (today unless "
+            "`joined_on` says otherwise)."
+        ),
+        request=MembershipCreateSerializer,
+        responses={201: MembershipSerializer},
+    )
     def post(self, request: Request, team_pk: int) -> Response:
         team = get_team_for_user(request.user, team_pk)
         self.check_object_permissions(request, team)
@@ -140,10 +201,19 @@ class TeamMemberDetailView(generics.GenericAPIView):
         self.check_object_permissions(self.request, membership)
         return membership
 
+    @extend_schema(
+        summary=gettext_lazy("Read a membership"),
+        description=gettext_lazy("One member of a team you can see."),
+    )
     def get(self, request: Request, team_pk: int, pk: int) -> Response:
         return Response(MembershipSerializer(self.get_object()).data)
 
-    @extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Change a membership"),
+        description=gettext_lazy("Staff only: the member's role or the day they left."),
+        request=MembershipUpdateSerializer,
+        responses={200: MembershipSerializer},
+    )
     def patch(self, request: Request, team_pk: int, pk: int) -> Response:
         membership = self.get_object()
         data = MembershipUpdateSerializer(data=request.data)
@@ -151,9 +221,15 @@ class TeamMemberDetailView(generics.GenericAPIView):
         membership = services.membership_update(membership=membership, **data.validated_data)
         return Response(MembershipSerializer(membership).data)
 
-    @extend_schema(responses={200: MembershipSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Remove a member"),
+        description=gettext_lazy(
+            "Staff only: the membership ends today (its history stays) and the user's "
+            "access to the team ends at once."
+        ),
+        responses={200: MembershipSerializer},
+    )
     def delete(self, request: Request, team_pk: int, pk: int) -> Response:
-        """Remove the member today (their history stays); access ends at once."""
         membership = self.get_object()
         membership = services.membership_end(membership=membership)
         return Response(MembershipSerializer(membership).data)

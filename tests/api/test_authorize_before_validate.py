@@ -127,7 +127,8 @@ def test_a_refused_user_gets_403_or_404_whatever_the_body(
     before = _state()
     response = client.generic(method.upper(), url, body, content_type="application/json")
     assert response.status_code == expected, response.content
-    assert set(response.json()) == {"detail"}
+    assert set(response.json()) == {"detail", "code"}  # no field errors: nothing validated
+    assert response.json()["code"] == {403: "permission_denied", 404: "not_found"}[expected]
     assert _state() == before
 
 

@@ -35,7 +35,7 @@ def test_unknown_and_huge_ids_are_404(api_as):
     ):
         response = client.get(url)
         assert response.status_code == 404
-        assert response.json() == {"detail": "Not found."}
+        assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_oversized_body_is_refused(api_as, project, settings):
@@ -65,7 +65,10 @@ def test_throttling_answers_429_with_retry_after(api_as, monkeypatch):
 
 
 def test_api_and_html_404s_speak_their_own_format(api_as, client, persona):
-    assert api_as("intern").get("/api/v1/nowhere/").json() == {"detail": "Not found."}
+    assert api_as("intern").get("/api/v1/nowhere/").json() == {
+        "detail": "Not found.",
+        "code": "not_found",
+    }
     persona("intern")  # logs ``client`` in
     page = client.get("/nowhere/")
     assert page.status_code == 404

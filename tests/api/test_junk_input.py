@@ -142,7 +142,10 @@ def test_a_body_nested_too_deep_is_a_400_with_a_clear_message(api_as, deep_targe
     for body in (_nested(depth), _nested_in_field(field, depth, rest)):
         response = client.generic(method, url, body, content_type="application/json")
         assert response.status_code == 400, response.content[:300]
-        assert response.json() == {"detail": f"JSON nested deeper than {MAX_DEPTH} levels."}
+        assert response.json() == {
+            "detail": f"JSON nested deeper than {MAX_DEPTH} levels.",
+            "code": "parse_error",
+        }
     assert _state() == before
 
 
