@@ -162,6 +162,8 @@ class OutgoingEmail(models.Model):
 
     class Kind(models.TextChoices):
         SET_PASSWORD = "set_password", _("set-password invitation")
+        # Sent by the notifications context through this outbox (its registered sender).
+        NOTIFICATIONS = "notifications", _("notifications")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -8,7 +8,7 @@ import hmac
 import logging
 import secrets
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -382,9 +382,23 @@ def outgoing_email_send(*, email_id: int | str) -> OutgoingEmail | None:
     return _record_outgoing_email(email, status=status)
 
 
+# E-mails that higher contexts owe through this outbox (notifications): accounts
+# must not import them, so each registers its sender from ``AppConfig.ready``.
+# A sender returns whether it sent anything (False: skipped) and raises OSError
+# for a send to retry.
+_senders: dict[str, Callable[[OutgoingEmail], bool]] = {}
+
+
+def outgoing_email_register_sender(*, kind: str, send: Callable[[OutgoingEmail], bool]) -> None:
+    """Let ``send`` deliver the outbox rows of ``kind`` (idempotent)."""
+    _senders[kind] = send
+
+
 def _send_outgoing_email(email: OutgoingEmail) -> bool:
     if email.kind == OutgoingEmail.Kind.SET_PASSWORD:
         return user_send_set_password_email(user=email.user)
+    if email.kind in _senders:
+        return _senders[email.kind](email)
     raise ValueError(f"unknown e-mail kind {email.kind!r}")  # a programming error
 
 

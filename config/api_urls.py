@@ -57,6 +57,7 @@ urlpatterns = [
     path("v1/", include("tasks.api.urls")),
     path("v1/", include("integrations.api.urls")),
     path("v1/", include("analytics.api.urls")),
+    path("v1/", include("notifications.api.urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, so the
     # page needs no inline script under our Content-Security-Policy.

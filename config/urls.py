@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("", include("tasks.urls")),
     path("", include("analytics.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:
