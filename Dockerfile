@@ -21,6 +21,11 @@ RUN groupadd --system --gid 10001 internboard \
     && useradd --system --uid 10001 --gid internboard --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin internboard
 
+# Uploaded attachments (MEDIA_ROOT): the one place the app writes; docker-compose
+# mounts a named volume here, which takes this owner when first created.
+RUN mkdir -p /var/lib/internboard/media \
+    && chown internboard:internboard /var/lib/internboard/media
+
 # Dependencies first, so a code change does not reinstall them. Every pin in
 # requirements.txt has a binary wheel, so no compiler is needed.
 COPY requirements.txt ./

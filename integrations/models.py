@@ -33,9 +33,10 @@ class EventType(models.TextChoices):
     TASK_UPDATED = "task.updated", _("Task updated")
     TASK_MOVED = "task.moved", _("Task moved")
     TASK_COMPLETED = "task.completed", _("Task completed")
-    TASK_DELETED = "task.deleted", _("Task deleted")
+    TASK_DELETED = "task.deleted", _("Task archived")
     COMMENT_CREATED = "comment.created", _("Comment created")
     REVIEW_SUBMITTED = "review.submitted", _("Review submitted")
+    ATTACHMENT_CREATED = "attachment.created", _("Attachment added")
 
 
 class Event(models.Model):
