@@ -27,6 +27,7 @@ from analytics import charts, selectors
 from analytics.forms import PeriodForm
 from analytics.permissions import get_intern_for_analytics, get_team_for_analytics
 from analytics.tasks import analytics_rebuild_task
+from config.csv_files import neutralise_cell
 from config.queueing import enqueue
 from tasks import selectors as task_selectors
 from teams.models import Membership
@@ -46,8 +47,6 @@ SORTS = {
     "wip": lambda m: m.wip,
     "risk": lambda m: len(m.at_risk),
 }
-# Characters that make a spreadsheet read a cell as a formula.
-FORMULA_START = ("=", "+", "-", "@")
 
 
 # --- Formatting -----------------------------------------------------------------------------
@@ -317,12 +316,6 @@ def team_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _csv_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv_number(value: float | None, digits: int = 2) -> object:
     return "" if value is None else round(value, digits)
 
@@ -361,8 +354,8 @@ def team_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
     for m in result.interns:
         writer.writerow(
             [
-                _csv_cell(m.intern.display_name),
-                _csv_cell(m.intern.username),
+                neutralise_cell(m.intern.display_name),
+                neutralise_cell(m.intern.username),
                 result.period.start.isoformat(),
                 result.period.end.isoformat(),
                 m.completed,
@@ -378,7 +371,7 @@ def team_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
                 m.overdue,
                 m.wip,
                 " ".join(str(p.completed) for p in m.weekly),
-                _csv_cell(" ".join(flag.message for flag in m.at_risk)),
+                neutralise_cell(" ".join(flag.message for flag in m.at_risk)),
             ]
         )
     return response

@@ -21,3 +21,20 @@ class TasksConfig(AppConfig):
         navigation.register("main", "dashboard", label=_("Dashboard"), url_name="dashboard")
         navigation.register("main", "task_list", label=_("Tasks"), url_name="task_list", order=110)
         navigation.register("project", "board", label=_("Open the board"), url_name="board")
+        navigation.register(
+            "team", "trello_import", label=_("Import from Trello"), url_name="trello_upload"
+        )
+        navigation.register(
+            "project",
+            "task_csv_import",
+            label=_("Import tasks from CSV"),
+            url_name="task_csv_import",
+            order=300,
+        )
+        navigation.register(
+            "project",
+            "export_json",
+            label=_("Export the project (JSON)"),
+            url_name="project_export_json",
+            order=310,
+        )

@@ -13,8 +13,6 @@ It runs in three steps so that every problem in a file is found in one go:
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts import selectors as account_selectors
 from accounts.services import Invitee, users_invite
+from config.csv_files import ImportMessage, ImportProblemsError, csv_records, decode_csv
 from config.errors import DomainError
 from teams.models import Membership, Role, Team
 from teams.querysets import membership_today
@@ -54,22 +53,9 @@ ROLE_SPELLINGS: dict[str, str] = {
     "ментор": Role.MENTOR,
 }
 
-_DELIMITERS = (",", ";", "\t")
 _FULL_NAME_MAX = account_selectors.user_field_max_length("full_name")
 _USERNAME_MAX = account_selectors.user_field_max_length("username")
 _EMAIL_MAX = account_selectors.user_field_max_length("email")
-
-
-@dataclass(frozen=True)
-class ImportMessage:
-    """A problem or a note about one line of the file (line 1 is the header)."""
-
-    line: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return gettext("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -123,25 +109,8 @@ class ParticipantsImportResult:
         return text
 
 
-class ParticipantsImportError(DomainError):
-    """The file had problems on some lines; nothing was imported.
-
-    ``problems`` lists every problem found, in line order.
-    """
-
-    def __init__(self, problems: list[ImportMessage]):
-        count = len(problems)
-        super().__init__(
-            ngettext(
-                "The file has %(count)d problem; nothing was imported.",
-                "The file has %(count)d problems; nothing was imported.",
-                count,
-            )
-            % {"count": count},
-            code="import_invalid",
-            field="file",
-        )
-        self.problems = problems
+# The file had problems on some lines; nothing was imported (``problems``, in line order).
+ParticipantsImportError = ImportProblemsError
 
 
 # --- Step 1: bytes → text ---------------------------------------------------------------
@@ -150,53 +119,13 @@ class ParticipantsImportError(DomainError):
 def participants_decode_csv(*, data: bytes) -> str:
     """Decode an uploaded roster: UTF-8 (with or without BOM), else Windows-1251.
 
-    Russian Excel saves "CSV" in Windows-1251 and "CSV UTF-8" with a BOM;
-    both must work without the coordinator knowing the difference. Raises
-    DomainError for an oversized or binary (e.g. .xlsx) file.
+    Raises DomainError for an oversized or binary (e.g. .xlsx) file (see
+    ``config.csv_files.decode_csv``).
     """
-    if len(data) > MAX_IMPORT_BYTES:
-        raise DomainError(
-            gettext("The file is larger than %(size)d KB; split it into smaller files.")
-            % {"size": MAX_IMPORT_BYTES // 1024},
-            code="too_large",
-            field="file",
-        )
-    if b"\x00" in data:  # zip-based .xlsx, UTF-16 "Unicode text": not a CSV we can read
-        raise DomainError(
-            gettext(
-                "This does not look like a CSV file. In Excel, use “Save as” → "
-                "“CSV UTF-8 (comma delimited)”."
-            ),
-            code="not_csv",
-            field="file",
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1251")
-    except UnicodeDecodeError as error:  # cp1251 leaves only byte 0x98 undefined
-        raise DomainError(
-            gettext("The file's encoding is not recognised; save it as CSV UTF-8."),
-            code="encoding",
-            field="file",
-        ) from error
+    return decode_csv(data=data, max_bytes=MAX_IMPORT_BYTES)
 
 
 # --- Step 2: text → rows and problems -------------------------------------------------
-
-
-def _guess_delimiter(header_line: str) -> str:
-    """The delimiter the header uses most: Excel picks ``;`` in locales with decimal commas.
-
-    Decided from the header alone, whose names contain no delimiters, so a
-    comma inside a quoted full name further down cannot mislead the guess
-    (as it can mislead ``csv.Sniffer``).
-    """
-    counts = {delimiter: header_line.count(delimiter) for delimiter in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
 
 
 def _header_problems(header: list[str]) -> list[ImportMessage]:
@@ -367,7 +296,7 @@ def participants_parse_csv(*, text: str) -> ParsedParticipants:
     rows: list[ParticipantRow] = []
     problems: list[ImportMessage] = []
     data_rows = 0
-    for line, record in _records(text):
+    for line, record in csv_records(text):
         if header is None:
             header = record
             problems += _header_problems(header)
@@ -393,30 +322,6 @@ def participants_parse_csv(*, text: str) -> ParsedParticipants:
         )
     problems += _duplicate_problems(rows)
     return ParsedParticipants(rows=rows, problems=_in_line_order(problems))
-
-
-def _records(text: str) -> Iterable[tuple[int, list[str]]]:
-    """The file's non-blank records, each with the line it starts on (what an editor shows).
-
-    A record may span lines (a quoted value with a line break). Blank lines,
-    and the ";;;;" rows spreadsheets leave at the end, are skipped.
-    """
-    text = text.removeprefix("\ufeff")
-    header_line = text.lstrip("\r\n").split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_guess_delimiter(header_line))
-    last_line = 0
-    try:
-        for record in reader:
-            line, last_line = last_line + 1, reader.line_num
-            if any(value.strip() for value in record):
-                yield line, record
-    except csv.Error as error:
-        raise DomainError(
-            gettext("Line %(line)d: the file cannot be read as CSV (%(error)s).")
-            % {"line": reader.line_num, "error": error},
-            code="not_csv",
-            field="file",
-        ) from error
 
 
 def _too_many_rows_error() -> DomainError:

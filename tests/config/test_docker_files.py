@@ -162,7 +162,7 @@ def compose() -> dict:
 
 def test_compose_declares_exactly_the_stack(compose):
     assert set(compose["services"]) == set(ALL_SERVICES)
-    assert set(compose["volumes"]) == {"postgres-data", "redis-data"}
+    assert set(compose["volumes"]) == {"postgres-data", "redis-data", "media-data"}
     # Only the web port is published; PostgreSQL and Redis (local-only password) are not.
     published = {name: svc["ports"] for name, svc in compose["services"].items() if "ports" in svc}
     assert published == {"web": ["8000:8000"]}
@@ -177,6 +177,23 @@ def test_every_app_service_runs_the_image_with_the_same_environment(compose):
         assert definition["environment"] == shared["environment"], service
     envs = [service_env(compose, service) for service in APP_SERVICES]
     assert all(env == envs[0] for env in envs)
+
+
+def test_web_and_worker_keep_uploads_and_trello_imports_on_one_shared_volume(compose):
+    """A Trello board uploaded to web is imported by a worker (large boards) from the same
+    folder; attachments written by web are served by any web process."""
+    env = service_env(compose, "web")
+    for service in ("web", "worker"):
+        mounts = {
+            mount.split(":")[1]: mount.split(":")[0]
+            for mount in compose["services"][service]["volumes"]
+        }
+        for folder in (env["MEDIA_ROOT"], env["TRELLO_IMPORT_DIR"]):
+            assert any(folder == target or folder.startswith(target + "/") for target in mounts), (
+                service,
+                folder,
+            )
+            assert all(mounts[t] == "media-data" for t in mounts if folder.startswith(t)), service
 
 
 EXPECTED_DEPENDS_ON = {
