@@ -3,7 +3,9 @@
 How an event reaches a webhook, and why nothing is lost or sent twice:
 
 1. ``event_record`` inserts an ``Event`` inside the caller's transaction and
-   registers ``transaction.on_commit`` to queue ``event_dispatch_task``. A
+   registers ``transaction.on_commit`` to queue ``event_dispatch_task`` (one
+   message per event: in the worker it queues each registered consumer's
+   task, then creates the webhook deliveries). A
    rolled-back change leaves no event; a committed one always has its row,
    even when the broker is down at commit time (the error is logged, never
    raised into the caller).
@@ -262,12 +264,13 @@ def event_record(*, project: Project, type: str, data: dict) -> Event:
 
 
 def _queue_dispatch(*, event_id: str) -> None:
+    # One publish per event, whatever the number of consumers: the request
+    # that made the change pays for one broker round trip, and
+    # ``event_dispatch_task`` fans the event out to the consumers in the worker.
     from config.queueing import enqueue
     from integrations.tasks import event_dispatch_task
 
     enqueue(event_dispatch_task, event_id=event_id)
-    for consumer in consumers.registered():
-        enqueue(consumer.task, event_id=event_id)
 
 
 def event_receive(*, consumer: str, event_id: uuid.UUID | str) -> Event | None:

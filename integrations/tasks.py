@@ -19,9 +19,18 @@ from integrations.services import ATTEMPT_TIME_LIMIT
 
 @shared_task(acks_late=True)
 def event_dispatch_task(*, event_id: str) -> None:
-    """Create the event's deliveries and queue each one."""
+    """Hand the event to every registered consumer, create its deliveries and queue each one.
+
+    The only message a change publishes (``services._queue_dispatch``): the
+    fan-out to the consumers happens here, off the request. Consumers first,
+    as queueing them cannot fail on the event's data; a consumer queued twice
+    (this task run again by the sweep) finds its receipt and does nothing.
+    """
+    from integrations.consumers import registered
     from integrations.services import event_dispatch
 
+    for consumer in registered():
+        enqueue(consumer.task, event_id=event_id)
     for delivery_id in event_dispatch(event_id=event_id):
         enqueue(webhook_deliver_task, delivery_id=str(delivery_id))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from unittest import mock
@@ -69,6 +70,34 @@ def test_dispatch_is_queued_only_after_commit(project, django_capture_on_commit_
         for callback in callbacks:
             callback()
     delay.assert_called_once_with(event_id=str(event.pk))
+
+
+def test_a_change_publishes_one_message_and_the_worker_fans_it_out_to_the_consumers(
+    project, django_capture_on_commit_callbacks
+):
+    """The request pays for one broker round trip however many consumers read the log."""
+    from integrations.consumers import registered
+
+    consumers = registered()
+    assert consumers, "the analytics consumer registers itself"
+    with (
+        mock.patch.object(event_dispatch_task, "delay") as dispatch,
+        contextlib.ExitStack() as stack,
+    ):
+        consumer_delays = [
+            stack.enter_context(mock.patch.object(consumer.task, "delay")) for consumer in consumers
+        ]
+        with django_capture_on_commit_callbacks(execute=True):
+            event = _rename_project_with_event(project)
+        dispatch.assert_called_once_with(event_id=str(event.pk))
+        for delay in consumer_delays:
+            delay.assert_not_called()
+
+        event_dispatch_task.run(event_id=str(event.pk))  # what the worker does with it
+        for delay in consumer_delays:
+            delay.assert_called_once_with(event_id=str(event.pk))
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
 
 
 def test_outbox_sweep_delivers_events_whose_enqueue_failed(
