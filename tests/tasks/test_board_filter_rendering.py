@@ -1,0 +1,70 @@
+"""The board's filter bar is rendered in Python (board_cards.filter_field) for speed:
+it must be the very markup Django's widgets render, for every value, escaped."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import QueryDict
+from django.test.html import parse_html
+
+from tasks.forms import BoardFilterForm
+from tasks.models import Priority
+from tasks.services import label_create
+from tasks.templatetags.board_cards import render_field_fast
+from teams.selectors import team_members
+
+QUERIES = [
+    "",
+    "q=login",
+    'q=<script>alert("x")</script>&priority=high&mine=on',
+    "assignee={assignee}&label={label}",
+    "assignee=999999&label=junk&priority=nope&mine=",
+    "q=%D0%9F%D0%BE%D0%B8%D1%81%D0%BA&priority=urgent",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_filter_bar_renders_exactly_as_django_widgets_do(query, project, mentor, intern):
+    label = label_create(project=project, by=mentor, name='<b>"ui"</b>', color="red")
+    members = list(team_members(project.team))
+    data = QueryDict(query.format(assignee=intern.pk, label=label.pk))
+    form = BoardFilterForm(data, project=project, members=members, labels=[label])
+    form = form.without_invalid_values()
+
+    for name in ("q", "assignee", "label", "priority", "mine"):
+        fast, django = render_field_fast(form[name]), str(form[name])
+        assert parse_html(fast) == parse_html(django), name
+    assert "<script>" not in render_field_fast(form["q"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("position", [None, "0", "2", "junk"])
+def test_the_move_forms_grouped_places_render_exactly_as_django_does(
+    position, project, mentor
+):
+    from projects.selectors import project_columns
+    from tasks.forms import MoveToForm
+    from tasks.selectors import move_places
+    from tests.tasks.factories import make_task
+
+    tasks = [make_task(project, mentor, title=f'<i>"card"</i> {n}') for n in range(3)]
+    data = None if position is None else {"position": position}
+    form = MoveToForm(
+        data,
+        columns=list(project_columns(project)),
+        places=move_places(tasks[0]),
+        auto_id="task-1-move-%s",
+    )
+    html = render_field_fast(form["position"])
+    assert parse_html(html) == parse_html(str(form["position"]))
+    assert "<optgroup" in html and "<i>" not in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_widget_is_refused_rather_than_rendered_wrong(project):
+    form = BoardFilterForm(QueryDict(""), project=project, members=[], labels=[])
+    form.fields["priority"].widget = form.fields["priority"].hidden_widget()
+    with pytest.raises(TypeError, match="no fast rendering"):
+        render_field_fast(form["priority"])
+    assert Priority.HIGH in dict(form.fields["priority"].choices)
