@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import ApiToken, OutgoingEmail, User
 from accounts.services import api_token_revoke
-from config.admin_i18n import GrammaticalAdminMixin
+from config.admin_i18n import GrammaticalAdminMixin, decline_axes_admins
 
 
 @admin.register(User)
@@ -161,3 +161,7 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(GrammaticalAdminMixin, DjangoGroupAdmin):
     pass
+
+
+# django-axes registers its log admins itself (it comes first in INSTALLED_APPS).
+decline_axes_admins(admin.site)

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_i18n import GrammaticalAdminMixin
-from tasks.models import Activity, ChecklistItem, Comment, Label, Review, Task
+from tasks.models import Activity, Attachment, ChecklistItem, Comment, Label, Review, Task
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -124,3 +124,25 @@ class ActivityAdmin(GrammaticalAdminMixin, ReadOnlyAdmin):
     list_select_related = ("task", "task__project", "actor", "from_column", "to_column")
     search_fields = ("task__title", "actor__username", "actor__full_name")
     date_hierarchy = "created_at"
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(GrammaticalAdminMixin, ReadOnlyAdmin):
+    """Files are listed, never changed here: deleting goes through the task (history, storage)."""
+
+    list_display = ("original_name", "task", "size", "content_type", "uploaded_by", "created_at")
+    list_filter = ("task__project",)
+    list_select_related = ("task", "task__project", "uploaded_by")
+    search_fields = ("original_name", "task__title", "uploaded_by__username")
+    date_hierarchy = "created_at"
+    # No ``file`` field: its widget would link to MEDIA_URL, which is never served.
+    fields = (
+        "original_name", "download_link", "task", "size", "content_type", "uploaded_by",
+        "created_at",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download_link(self, attachment: Attachment) -> str:
+        url = reverse("attachment_download", args=[attachment.task_id, attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))

@@ -115,6 +115,36 @@ class MoveForm(forms.Form):
     )
 
 
+class MoveToForm(MoveForm):
+    """The task page's "Move to" form (no JavaScript needed): the place is a choice, "top",
+    "bottom" or "after <card>" of the first cards of each column, which the browser
+    sends as the 0-based position ``MoveForm`` reads (empty: the bottom).
+
+    Only for rendering: the move itself is validated by ``MoveForm``, which also
+    takes the positions drag and drop sends.
+    """
+
+    position = forms.TypedChoiceField(
+        label=_("Position"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, columns, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        after: dict[int, list[tuple[int, str]]] = {}
+        for place in places:
+            cards = after.setdefault(place.column_id, [])
+            title = place.title if len(place.title) <= 40 else place.title[:39] + "…"
+            label = _("after %(key)s %(title)s") % {"key": place.key, "title": title}
+            # Just below the n-th card is position n (task_move counts from 0).
+            cards.append((len(cards) + 1, label))
+        choices: list = [("", _("Bottom of the column")), (0, _("Top of the column"))]
+        for column in columns:
+            if after.get(column.pk):
+                group = _("In “%(column)s”") % {"column": column.name}
+                choices.append((group, after[column.pk]))
+        self.fields["position"].choices = choices
+
+
 class QuickAddForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     column = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
@@ -158,6 +188,24 @@ class TaskEditForm(forms.ModelForm):
             self.initial.setdefault("version", self.instance.version)
             if "labels" not in self.initial:  # the task dialog passes the labels it read
                 self.initial["labels"] = [label.pk for label in self.instance.labels.all()]
+
+
+# What the task dialog edits in place, one field at a time (the URL's ``field``).
+INLINE_FIELDS = ("title", "description", "assignee", "priority", "due_on", "estimate", "labels")
+
+
+class TaskFieldForm(TaskEditForm):
+    """One field of ``TaskEditForm`` and the version: the task dialog's in-place editing.
+
+    The field is validated exactly as the whole form validates it; ``field``
+    must be one of ``INLINE_FIELDS`` (the view answers 400 for any other).
+    """
+
+    def __init__(self, *args, field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_name = field
+        for name in set(self.fields) - {field, "version"}:
+            del self.fields[name]
 
 
 class CommentForm(forms.Form):

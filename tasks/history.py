@@ -101,4 +101,8 @@ def activity_summary(activity: Activity, kind_label: str) -> str:
         return _edited(data)
     if kind == ActivityKind.LABELS:
         return _labels(data)
+    if kind == ActivityKind.ATTACHED and data.get("name"):
+        return gettext("attached “%(name)s”") % {"name": data["name"]}
+    if kind == ActivityKind.DETACHED and data.get("name"):
+        return gettext("removed the attachment “%(name)s”") % {"name": data["name"]}
     return kind_label

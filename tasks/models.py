@@ -11,6 +11,7 @@ concurrency; archived tasks have no rank at all.
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -263,6 +264,8 @@ class ActivityKind(models.TextChoices):
     RESTORED = "restored", pgettext_lazy("activity", "restored")
     CHECKLIST = "checklist", pgettext_lazy("activity", "checklist changed")
     LABELS = "labels", pgettext_lazy("activity", "labels changed")
+    ATTACHED = "attached", pgettext_lazy("activity", "attached a file")
+    DETACHED = "detached", pgettext_lazy("activity", "removed an attachment")
 
 
 class Activity(models.Model):
@@ -318,3 +321,86 @@ class Activity(models.Model):
     @property
     def is_move(self) -> bool:
         return self.kind == ActivityKind.MOVED
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """A random storage name: the uploader's file name never reaches a path."""
+    return f"attachments/{instance.task_id}/{uuid.uuid4().hex}"
+
+
+def attachment_thumbnail_upload_to(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.task_id}/thumbnails/{uuid.uuid4().hex}.png"
+
+
+class Attachment(models.Model):
+    """A file on a task; ``original_name`` is for display only (see tasks.attachments)."""
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("task")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=attachment_thumbnail_upload_to, max_length=255, blank=True
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="task_attachments",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["task", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0), name="tasks_attachment_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ImportSource(models.TextChoices):
+    TRELLO = "trello", "Trello"
+
+
+class ImportedObject(models.Model):
+    """Which row an object of another tracker became, so a re-import updates it.
+
+    ``kind`` names the foreign object (``card``, ``list``, ``comment``…) and
+    with it the model ``object_id`` points to (see ``tasks.trello``).
+    """
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="imported_objects",
+        verbose_name=_("project"),
+    )
+    source = models.CharField(_("source"), max_length=16, choices=ImportSource.choices)
+    kind = models.CharField(_("kind"), max_length=32)
+    external_id = models.CharField(_("external id"), max_length=255)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("imported object")
+        verbose_name_plural = _("imported objects")
+        ordering = ["project", "source", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "source", "kind", "external_id"],
+                name="tasks_importedobject_unique_per_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.external_id}"

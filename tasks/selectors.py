@@ -23,7 +23,16 @@ from accounts.models import User
 from projects.selectors import project_columns, visible_project_ids
 from projects.services import normalize_project_key
 from tasks.history import activity_summary
-from tasks.models import Activity, ActivityKind, ChecklistItem, Comment, Label, Priority, Task
+from tasks.models import (
+    Activity,
+    ActivityKind,
+    Attachment,
+    ChecklistItem,
+    Comment,
+    Label,
+    Priority,
+    Task,
+)
 from tasks.querysets import UnicodeLower
 
 if TYPE_CHECKING:
@@ -97,8 +106,12 @@ def task_search(tasks: models.QuerySet[Task], query: str) -> models.QuerySet[Tas
 @dataclass
 class BoardColumn:
     column: Column
+    # The cards that match the board's filters (all live cards when none is active).
     total: int
     cards: list[Card] = field(default_factory=list)
+    # Every live card of the column, whatever the filters: what the WIP limit counts.
+    # None: no filter is active, so ``total`` is the whole column.
+    in_column: int | None = None
 
     @property
     def has_more(self) -> bool:
@@ -109,8 +122,16 @@ class BoardColumn:
         return self.cards[-1].rank if self.cards else None
 
     @property
+    def whole_count(self) -> int:
+        return self.total if self.in_column is None else self.in_column
+
+    @property
+    def filtered(self) -> bool:
+        return self.in_column is not None
+
+    @property
     def over_limit(self) -> bool:
-        return self.column.wip_limit is not None and self.total >= self.column.wip_limit
+        return self.column.wip_limit is not None and self.whole_count >= self.column.wip_limit
 
 
 @dataclass(slots=True)
@@ -328,6 +349,17 @@ def column_headers(
     if column_ids is not None:
         columns = columns.filter(pk__in=column_ids)
     columns = columns.annotate(total=models.functions.Coalesce(models.Subquery(counted), 0))
+    if filters.active:
+        # The WIP limit holds for the whole column, not for the cards a filter shows.
+        whole = (
+            Task.objects.live()
+            .filter(column_id=models.OuterRef("pk"))
+            .order_by()
+            .values("column_id")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        columns = columns.annotate(in_column=models.functions.Coalesce(models.Subquery(whole), 0))
     if below is not None:
         under = filters.apply(
             Task.objects.live().filter(column_id=models.OuterRef("pk"), rank__gt=below.rank),
@@ -335,7 +367,10 @@ def column_headers(
         )
         first_under = under.order_by("rank").values("pk")[:1]
         columns = columns.annotate(below_id=models.Subquery(first_under))
-    return [BoardColumn(column=column, total=column.total) for column in columns]
+    return [
+        BoardColumn(column=column, total=column.total, in_column=getattr(column, "in_column", None))
+        for column in columns
+    ]
 
 
 def column_cards_after(
@@ -421,6 +456,7 @@ def task_detail(task: Task) -> dict:
         "comments": list(task.comments.select_related("author").order_by("created_at", "pk")),
         "reviews": list(task.reviews.select_related("reviewer").order_by("created_at", "pk")),
         "activities": activities,
+        "attachments": list(task_attachments(task)),
     }
 
 
@@ -555,6 +591,8 @@ class TaskListFilters:
     reviewed: bool = False
     sort: str = "key"
     descending: bool = False
+    # The archive instead of the live tasks: what was taken off the boards, to restore.
+    archived: bool = False
 
 
 def _configured_zone():
@@ -570,11 +608,13 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 
 def task_list(user: User, filters: TaskListFilters) -> models.QuerySet[Task]:
-    """Live tasks of the projects the user may see, filtered and sorted (not yet paged)."""
+    """Live (or, with ``archived``, archived) tasks of the projects the user may see,
+    filtered and sorted (not yet paged)."""
     from projects.models import ColumnCategory
 
     open_categories = (ColumnCategory.TODO, ColumnCategory.IN_PROGRESS, ColumnCategory.REVIEW)
-    tasks = filters.board.apply(Task.objects.live().visible_to(user), user)
+    tasks = Task.objects.filter(archived=True) if filters.archived else Task.objects.live()
+    tasks = filters.board.apply(tasks.visible_to(user), user)
     if filters.project_id:
         tasks = tasks.filter(project_id=filters.project_id)
     state = filters.state
@@ -627,3 +667,54 @@ def task_list_choices(user: User) -> tuple[list[Project], list]:
     ):
         members.setdefault(membership.user_id, membership)
     return projects, list(members.values())
+
+
+# --- The "Move to" form's places ------------------------------------------------------------
+
+# "After <task>" choices per column on the task page's move form; past them: "the bottom".
+MOVE_PLACES_PER_COLUMN = 15
+
+
+@dataclass(frozen=True)
+class MovePlace:
+    """A card of a column, as the move form names it: "after WEB-3 Login page"."""
+
+    column_id: int
+    key: str
+    title: str
+
+
+def move_places(task: Task, *, per_column: int = MOVE_PLACES_PER_COLUMN) -> list[MovePlace]:
+    """The first live cards of every column of the task's project but the task itself, in
+    board order, in one query: the places "after <card>" the move form offers.
+
+    A card's index here is the 0-based position just above it, as ``task_move``
+    counts positions (among the column's live tasks, the moving one excluded).
+    """
+    rows = (
+        Task.objects.live()
+        .filter(project_id=task.project_id)
+        .exclude(pk=task.pk)
+        .annotate(
+            row=models.Window(
+                RowNumber(), partition_by=[models.F("column_id")], order_by=models.F("rank").asc()
+            )
+        )
+        .filter(row__lte=per_column)
+        .order_by("column_id", "rank")
+        .values_list("column_id", "number", "title")
+    )
+    key = task.project.key
+    return [
+        MovePlace(column_id=column_id, key=f"{key}-{number}", title=title)
+        for column_id, number, title in rows
+    ]
+
+
+def task_attachments(task: Task) -> models.QuerySet[Attachment]:
+    """A task's attachments, oldest first, with their uploaders (one query)."""
+    return (
+        Attachment.objects.filter(task=task)
+        .select_related("uploaded_by")
+        .order_by("created_at", "pk")
+    )

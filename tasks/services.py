@@ -30,8 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, models, transaction
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -42,11 +45,12 @@ from integrations.models import EventType
 from integrations.services import event_record
 from projects.models import Column, ColumnCategory, Project
 from projects.selectors import project_columns
-from tasks import ordering
+from tasks import attachments, ordering
 from tasks.events import comment_payload, review_payload, task_payload
 from tasks.models import (
     Activity,
     ActivityKind,
+    Attachment,
     ChecklistItem,
     Comment,
     Label,
@@ -60,6 +64,8 @@ from tasks.permissions import can_move_into, can_review
 from teams.permissions import role_in_team
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -280,9 +286,28 @@ def _fresh(task_id: int) -> Task:
     return Task.objects.select_related("project", "column", "assignee", "reporter").get(pk=task_id)
 
 
-def _emit(task: Task, event_type: str, **extra: Any) -> None:
-    """Record an outbox event in the current transaction (webhooks, later analytics)."""
-    event_record(project=task.project, type=event_type, data={"task": task_payload(task), **extra})
+def _emit(
+    task: Task,
+    event_type: str,
+    *,
+    actor: User | None = None,
+    at: datetime.datetime | None = None,
+    **extra: Any,
+) -> None:
+    """Record an outbox event in the current transaction (webhooks, analytics, notifications).
+
+    ``actor``: who made the change (None for the system), so consumers can
+    leave them out (nobody is notified of their own action). ``at``: when it
+    happened, if back-dated (demo data, imports), so consumers can tell history
+    from news.
+    """
+    data = {
+        "task": task_payload(task),
+        "actor": actor.pk if actor else None,
+        "at": (at or timezone.now()).isoformat(),
+        **extra,
+    }
+    event_record(project=task.project, type=event_type, data=data)
 
 
 def _check_assignee(project: Project, assignee: User | None) -> None:
@@ -369,7 +394,7 @@ def task_create(
             assignee=assignee.pk,
             assignee_name=assignee.display_name,
         )
-    _emit(task, EventType.TASK_CREATED)
+    _emit(task, EventType.TASK_CREATED, actor=by, at=now)
     return task
 
 
@@ -406,7 +431,7 @@ def task_update(*, task: Task, by: User, version: int, **changes: Any) -> Task:
     # except the description, which may be long and is only "edited".
     values = {name: value for name, value in changed.items() if name != "description"}
     _record(fresh, by, ActivityKind.EDITED, at=now, fields=sorted(changed), values=values)
-    _emit(fresh, EventType.TASK_UPDATED, fields=sorted(changed))
+    _emit(fresh, EventType.TASK_UPDATED, actor=by, fields=sorted(changed))
     return fresh
 
 
@@ -452,7 +477,13 @@ def task_assign(*, task: Task, by: User, assignee: User | None, version: int | N
         assignee=assignee.pk if assignee else None,
         assignee_name=assignee.display_name if assignee else "",
     )
-    _emit(fresh, EventType.TASK_UPDATED, fields=["assignee"])
+    _emit(
+        fresh,
+        EventType.TASK_UPDATED,
+        actor=by,
+        fields=["assignee"],
+        previous_assignee=task.assignee_id,
+    )
     return fresh
 
 
@@ -479,8 +510,44 @@ def task_set_labels(*, task: Task, by: User, labels: list[Label]) -> Task:
             Label.objects.filter(pk__in=before - after).values_list("name", flat=True)
         ),
     )
-    _emit(fresh, EventType.TASK_UPDATED, fields=["labels"])
+    _emit(fresh, EventType.TASK_UPDATED, actor=by, fields=["labels"])
     return fresh
+
+
+@transaction.atomic
+def task_edit_field(*, task: Task, by: User, version: int, field: str, value: Any) -> Task:
+    """One field edited in place (the task dialog): ``task_update``, ``task_assign`` or
+    ``task_set_labels``, guarded by the ``version`` the editor saw.
+
+    ``field`` is ``assignee`` (a User or None), ``labels`` (a list of Labels) or one
+    of ``EDITABLE_FIELDS``. A value equal to the stored one changes nothing (no
+    version bump, no history line), but a stale version is refused all the same.
+    """
+    if field not in (*EDITABLE_FIELDS, "assignee", "labels"):
+        raise DomainError(_("These fields cannot be edited here."), code="fields")
+    # Lock the row at the version the editor saw (NO KEY UPDATE, as moves do: the
+    # Activity rows written below still reference it). Two in-place edits of one
+    # task then run one after the other, and the second finds the version
+    # changed; task_set_labels, which takes no version, runs under this lock.
+    current = (
+        Task.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("project", "column", "assignee", "reporter")
+        .filter(pk=task.pk, version=version)
+        .first()
+    )
+    if current is None:
+        raise ConflictError(_fresh(task.pk))
+    if field == "assignee":
+        if (value.pk if value else None) == current.assignee_id:
+            return current
+        return task_assign(task=current, by=by, assignee=value, version=version)
+    if field == "labels":
+        return task_set_labels(task=current, by=by, labels=list(value))
+    if field == "title":
+        value = value.strip()
+    if getattr(current, field) == value:
+        return current
+    return task_update(task=current, by=by, version=version, **{field: value})
 
 
 @transaction.atomic
@@ -532,7 +599,7 @@ def task_set_archived(*, task: Task, by: User, archived: bool) -> Task:
     _record(fresh, by, ActivityKind.ARCHIVED if archived else ActivityKind.RESTORED, at=now)
     # Archiving takes a task off the board for good as far as integrations
     # can tell (the API's DELETE); restoring brings it back as an update.
-    _emit(fresh, EventType.TASK_DELETED if archived else EventType.TASK_UPDATED)
+    _emit(fresh, EventType.TASK_DELETED if archived else EventType.TASK_UPDATED, actor=by)
     return fresh
 
 
@@ -626,10 +693,16 @@ def _place(
         position=position,
         **activity_data,
     )
-    moved = {"from_column": source.pk, "to_column": target.pk}
-    _emit(current, EventType.TASK_MOVED, **moved)
+    moved: dict[str, Any] = {
+        "from_column": source.pk,
+        "to_column": target.pk,
+        "from_category": source.category,
+    }
+    if "review" in activity_data:  # the move a review decision made
+        moved["review"] = activity_data["review"]
+    _emit(current, EventType.TASK_MOVED, actor=by, at=now, **moved)
     if target.category == ColumnCategory.DONE and source.category != target.category:
-        _emit(current, EventType.TASK_COMPLETED, **moved)
+        _emit(current, EventType.TASK_COMPLETED, actor=by, at=now, **moved)
     return current
 
 
@@ -687,7 +760,13 @@ def comment_create(
     comment = Comment.objects.create(task=task, author=by, body=body, created_at=now)
     Task.objects.filter(pk=task.pk).update(updated_at=now)
     _record(task, by, ActivityKind.COMMENTED, at=now, comment=comment.pk)
-    _emit(_fresh(task.pk), EventType.COMMENT_CREATED, comment=comment_payload(comment))
+    _emit(
+        _fresh(task.pk),
+        EventType.COMMENT_CREATED,
+        actor=by,
+        at=now,
+        comment=comment_payload(comment),
+    )
     return comment
 
 
@@ -828,5 +907,107 @@ def review_submit(
         locked=locked,
         review=review.pk,
     )
-    _emit(moved, EventType.REVIEW_SUBMITTED, review=review_payload(review))
+    _emit(moved, EventType.REVIEW_SUBMITTED, actor=by, at=now, review=review_payload(review))
     return review
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+
+def _attachment_room(task: Task, size: int) -> None:
+    quota = settings.ATTACHMENT_PROJECT_QUOTA_BYTES
+    if not quota:
+        return
+    # The project row is locked so that two uploads racing for the last free
+    # space cannot both fit; projects come first in the global lock order.
+    project = Project.objects.select_for_update(no_key=True).filter(pk=task.project_id)
+    project.values_list("pk").get()
+    used = Attachment.objects.filter(task__project_id=task.project_id).aggregate(
+        total=models.Sum("size")
+    )["total"]
+    if (used or 0) + size > quota:
+        raise DomainError(
+            _("The project's attachments use %(used)s of %(quota)s; this file does not fit.")
+            % {"used": filesizeformat(used or 0), "quota": filesizeformat(quota)},
+            code="quota",
+            field="file",
+        )
+
+
+@transaction.atomic
+def attachment_add(*, task: Task, by: User, upload: UploadedFile) -> Attachment:
+    """Store ``upload`` on ``task``, with a thumbnail when it decodes as an image.
+
+    Precondition: the caller authorised with ``get_task_for_work`` and refused
+    a request body over the cap before reading it (``attachments.body_too_large``);
+    the size is checked here again, from the parsed file.
+    """
+    if not upload.size:
+        raise DomainError(
+            _("The file is empty (0 bytes): there is nothing to attach."),
+            code="empty",
+            field="file",
+        )
+    if upload.size > attachments.max_bytes():
+        raise attachments.too_large()
+    _attachment_room(task, upload.size)
+    image = attachments.inspect_image(upload)
+    content_type = image.content_type if image else attachments.declared_type(upload.content_type)
+    attachment = Attachment(
+        task=task,
+        uploaded_by=by,
+        original_name=attachments.display_name(upload.name),
+        size=upload.size,
+        content_type=content_type,
+        created_at=timezone.now(),
+    )
+    # Storage names come from upload_to (random); the names given here are ignored.
+    attachment.file.save("upload", upload, save=False)
+    try:
+        if image is not None:
+            attachment.thumbnail.save("thumbnail.png", ContentFile(image.thumbnail), save=False)
+        attachment.save()
+        Task.objects.filter(pk=task.pk).update(updated_at=attachment.created_at)
+        _record(
+            task,
+            by,
+            ActivityKind.ATTACHED,
+            at=attachment.created_at,
+            attachment=attachment.pk,
+            name=attachment.original_name,
+            size=attachment.size,
+        )
+        url = settings.SITE_URL + attachments.api_download_path(attachment)
+        _emit(
+            _fresh(task.pk),
+            EventType.ATTACHMENT_CREATED,
+            actor=by,
+            attachment=attachments.attachment_payload(attachment, url),
+        )
+    except BaseException:
+        _delete_files(attachment)  # nothing refers to them: the row was not committed
+        raise
+    return attachment
+
+
+def _delete_files(attachment: Attachment) -> None:
+    for stored in (attachment.file, attachment.thumbnail):
+        if stored:
+            stored.storage.delete(stored.name)
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by: User) -> None:
+    """Remove an attachment and, once that commits, its stored files.
+
+    Precondition: ``attachments.can_delete_attachment`` allowed ``by`` (its
+    uploader, a mentor of the team or staff).
+    """
+    task = attachment.task
+    deleted, _rows = Attachment.objects.filter(pk=attachment.pk).delete()
+    if not deleted:  # removed meanwhile by someone else: nothing left to do
+        return
+    now = timezone.now()
+    Task.objects.filter(pk=task.pk).update(updated_at=now)
+    _record(task, by, ActivityKind.DETACHED, at=now, name=attachment.original_name)
+    transaction.on_commit(lambda: _delete_files(attachment))

@@ -9,6 +9,7 @@ gets a full page or a redirect, so the board works without JavaScript.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -36,16 +38,19 @@ from projects.permissions import (
     get_project_for_user,
     project_for_user,
 )
-from tasks import selectors, services
+from tasks import attachments, selectors, services
 from tasks.forms import (
+    INLINE_FIELDS,
     BoardFilterForm,
     ChecklistAddForm,
     CommentForm,
     LabelForm,
     MoveForm,
+    MoveToForm,
     QuickAddForm,
     ReviewForm,
     TaskEditForm,
+    TaskFieldForm,
 )
 from tasks.models import Priority, Task
 from tasks.permissions import (
@@ -194,9 +199,20 @@ def _board_context(
 @vary_on_headers("HX-Request")
 def board_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
+    if request.GET.get("archived") == "1":
+        return redirect(_archive_url(project, request.GET))
     context = _board_context(request, project, request.GET)
     template = f"{BOARD_TEMPLATE}#board" if is_htmx_partial(request) else BOARD_TEMPLATE
     return render(request, template, context)
+
+
+def _archive_url(project: Project, data: QueryDict) -> str:
+    """The board's archive: the task list of its archived tasks (read-only, with "Restore"),
+    with the board's filters that list knows (labels belong to one board)."""
+    query = _filter_form(project, data).valid_query()
+    query.pop("label", None)
+    query["project"] = str(project.pk)
+    return _task_list_url(query, archived=True)
 
 
 def _rank_param(data: QueryDict, name: str) -> int | None:
@@ -460,21 +476,54 @@ def _task_context(request: AuthenticatedRequest, task: Task, **forms: Any) -> di
     detail = selectors.task_detail(task)
     # The task's labels are read once (task_detail), not again by the edit form.
     labels = {"labels": [label.pk for label in detail["labels"]]}
+    columns = list(project_selectors.project_columns(task.project))  # read once, used twice
+    can_work = can_work_on_tasks(request.user, task.project)
+    # The whole edit form is the no-JavaScript way to edit. An htmx answer (the dialog,
+    # a region of the page) always lands where task_edit.js edits in place and hides that
+    # form, so it is rendered there only to show a submitted form's errors: its nine
+    # widgets were a third of the dialog's render time.
+    show_edit_form = can_work and (not is_htmx_partial(request) or "edit_form" in forms)
+    edit_form = (
+        TaskEditForm(instance=task, project=task.project, members=members, initial=labels)
+        if show_edit_form
+        else None
+    )
+    inline_form = TaskEditForm(
+        instance=task,
+        project=task.project,
+        members=members,
+        initial=labels,
+        auto_id=_inline_id(task),
+    )
+    if can_work:
+        # Both the in-place editor and the whole form offer the project's labels: read once.
+        choices = [(label.pk, label.name) for label in selectors.project_labels(task.project)]
+        for form in (edit_form, inline_form):
+            if form is not None:
+                form.fields["labels"].choices = choices
     context = {
         "task": task,
         "project": task.project,
-        "can_work": can_work_on_tasks(request.user, task.project),
+        "inline": {name: inline_form[name] for name in INLINE_FIELDS},
+        "can_work": can_work,
         "can_review": can_review(request.user, task.project)
         and task.column.category == ColumnCategory.REVIEW,
-        "all_columns": project_selectors.project_columns(task.project),
-        "edit_form": TaskEditForm(
-            instance=task, project=task.project, members=members, initial=labels
-        ),
+        "all_columns": columns,
+        "move_form": MoveToForm(
+            columns=columns,
+            places=selectors.move_places(task),
+            auto_id=f"task-{task.pk}-move-%s",
+        )
+        if can_work
+        else None,
+        "edit_form": edit_form,
         "comment_form": CommentForm(),
         "checklist_form": ChecklistAddForm(),
         "review_form": ReviewForm(),
         "label_form": LabelForm(),
         **detail,
+        "deletable_attachments": attachments.deletable(request.user, task, detail["attachments"]),
+        "attachment_max_bytes": attachments.max_bytes(),
     }
     context.update(forms)
     return context
@@ -551,6 +600,78 @@ def task_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _task_action(
         request, task, edit, form=form, form_name="edit_form", success=_("Task saved.")
     )
+
+
+def _inline_id(task: Task) -> str:
+    """The ids of the in-place editors: apart from the whole form's, which the body also holds."""
+    return f"task-{task.pk}-%s"
+
+
+@login_required
+@require_POST
+def task_edit_field_view(request: AuthenticatedRequest, pk: int, field: str) -> HttpResponse:
+    """One field of the task edited in place from the dialog or page (task_edit.js).
+
+    The same rules and version check as the whole form (``TaskFieldForm``,
+    ``services.task_edit_field``); htmx gets the field back (``#inline-field``):
+    its new value and "Saved", or the refusal with what was typed kept, and
+    after a conflict the value as it is now. A plain POST is redirected back to
+    the task page with the message, as the whole form is.
+    """
+    task = get_task_for_work(request.user, pk)
+    if field not in INLINE_FIELDS:
+        return _task_response(request, task, status=400, message=_("Unknown field."))
+    members = list(team_selectors.team_members(task.project.team))
+    form = TaskFieldForm(
+        request.POST,
+        instance=Task(project=task.project),
+        project=task.project,
+        members=members,
+        field=field,
+        auto_id=_inline_id(task),
+    )
+
+    def edit(data: dict[str, Any]) -> Task:
+        value = data[field]
+        if field == "assignee":
+            value = next((m.user for m in members if m.user_id == value), None)
+        return services.task_edit_field(
+            task=task, by=request.user, version=data["version"], field=field, value=value
+        )
+
+    outcome = submit(form, edit)
+    refused = outcome if isinstance(outcome, Refused) else None
+    if not is_htmx_partial(request):
+        if refused is None:
+            return _task_response(request, task, message=_("Saved."))
+        return _task_response(request, task, status=refused.status, message=refused.message)
+    if refused is None:
+        task = outcome
+        bound = TaskEditForm(
+            instance=task,
+            project=task.project,
+            members=members,
+            auto_id=_inline_id(task),
+            # The task's labels are read for the labels field alone.
+            initial={} if field == "labels" else {"labels": []},
+        )[field]
+        state, message, status = "", _("Saved."), 200
+    else:
+        # What was typed stays in the editor; after a conflict the field shows the
+        # task as it is now beside it, with the version to save against.
+        task = refused.current or task
+        bound = form[field]
+        state = "conflict" if refused.status == 409 else "invalid"
+        message, status = refused.message, refused.status
+    context = {
+        "task": task,
+        "f": bound,
+        "labels": list(task.labels.order_by("name")) if field == "labels" else [],
+        "can_work": True,
+        "inline_state": state,
+        "inline_message": message,
+    }
+    return render(request, f"{TASK_TEMPLATE}#inline-field", context, status=status)
 
 
 @login_required
@@ -666,11 +787,16 @@ def task_list_view(request: AuthenticatedRequest) -> HttpResponse:
 
     projects, members = selectors.task_list_choices(request.user)
     form = TaskListFilterForm(request.GET, projects=projects, members=members)
-    filters = form.list_filters()
+    # ``archived=1``: the archive (read-only rows with "Restore") instead of the live tasks.
+    archived = request.GET.get("archived") == "1"
+    filters = dataclasses.replace(form.list_filters(), archived=archived)
     page = Paginator(selectors.task_list(request.user, filters), TASKS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     unsorted = form.valid_query(sort=False)
+    valid_query = form.valid_query()
+    if archived:
+        unsorted["archived"] = valid_query["archived"] = "1"
     sort_links = {}
     for key in selectors.TASK_LIST_SORTS:
         query = unsorted.copy()
@@ -687,8 +813,88 @@ def task_list_view(request: AuthenticatedRequest) -> HttpResponse:
         {
             "page_obj": page,
             "filter_form": form.without_invalid_values(),
-            "filter_query": form.valid_query().urlencode(),
+            "filter_query": valid_query.urlencode(),
             "sort_links": sort_links,
             "today": timezone.localdate(),
+            "archived": archived,
+            "live_url": _task_list_url(valid_query, archived=False),
+            "archived_url": _task_list_url(valid_query, archived=True),
+            # Restoring is working on the task: members of a live project's team, and staff.
+            "restorable": (
+                {project.pk for project in projects if can_work_on_tasks(request.user, project)}
+                if archived
+                else set()
+            ),
         },
     )
+
+
+def _task_list_url(query: QueryDict, *, archived: bool) -> str:
+    """The task list with the same filters, live or archived (its order starts afresh)."""
+    query = query.copy()
+    query.pop("sort", None)
+    query.pop("archived", None)
+    if archived:
+        query["archived"] = "1"
+    return _with_query(reverse("task_list"), query.urlencode())
+
+
+# --- Attachments ----------------------------------------------------------------------------
+
+
+@csrf_exempt  # checked by _attachment_upload, once the body is known to be within the cap
+@login_required
+@require_POST
+def attachment_upload_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Attach a file (multipart field ``file``) from the task dialog or page.
+
+    CsrfViewMiddleware reads ``request.POST``, which parses the whole body:
+    a body over the cap is refused here first, from its Content-Length alone.
+    """
+    task = get_task_for_work(request.user, pk)
+    if attachments.body_too_large(request):
+        return _task_response(request, task, status=400, message=str(attachments.too_large()))
+    return _attachment_upload(request, task)
+
+
+@csrf_protect
+def _attachment_upload(request: AuthenticatedRequest, task: Task) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _task_response(request, task, status=400, message=_("Choose a file to attach."))
+    return _task_action(
+        request,
+        task,
+        lambda _data: services.attachment_add(task=task, by=request.user, upload=upload),
+        success=_("File attached."),
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete_view(
+    request: AuthenticatedRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
+    task = get_task_for_work(request.user, pk)
+    attachment = attachments.get_attachment_for_delete(request.user, task, attachment_pk)
+    services.attachment_delete(attachment=attachment, by=request.user)
+    return _task_response(request, task, message=_("Attachment deleted."))
+
+
+@login_required
+@require_GET
+def attachment_download_view(
+    request: AuthenticatedRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    return attachments.attachment_response(attachments.get_attachment_of_task(task, attachment_pk))
+
+
+@login_required
+@require_GET
+def attachment_thumbnail_view(
+    request: AuthenticatedRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    attachment = attachments.get_attachment_of_task(task, attachment_pk)
+    return attachments.attachment_response(attachment, thumbnail=True)

@@ -43,6 +43,11 @@ ADD_PAGE = {
     ("integrations", "webhookdelivery"): 403,
     ("projects", "project"): 200,  # saved through project_create (default columns)
     ("tasks", "activity"): 403,  # history is written by the task services only
+    ("tasks", "attachment"): 403,  # uploaded on the task (size cap, thumbnail, history)
+    # Written by the event log's consumer and the users' own pages; shown read-only.
+    ("notifications", "notification"): 403,
+    ("notifications", "watch"): 403,
+    ("notifications", "notificationsetting"): 403,
     ("tasks", "label"): 200,
     ("tasks", "review"): 403,
     ("tasks", "task"): 403,

@@ -2,7 +2,8 @@
 
 Django builds "Выберите %s для просмотра", "Добавить %s" and "485 задачи" from the
 nominative ``verbose_name`` and English's two plural forms; config.admin_i18n and the
-templates/admin overrides decline them per model.
+templates/admin overrides decline them per model, on every model's pages (django-axes'
+too), in the bulk "delete selected" action and on a delete blocked by protected objects.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from django.utils import translation
 
 from config.admin_i18n import WORDING, GrammaticalAdminMixin, count_text
 from tasks.models import Label
-from teams.models import Cohort
-from tests.teams.factories import CohortFactory
+from teams.models import Cohort, Team
+from tests.teams.factories import CohortFactory, TeamFactory
 
 # The Russian the admin must print, per model: accusative singular, then the forms after
 # 1, 2 and 5 ("1 задача", "2 задачи", "5 задач").
@@ -55,12 +56,43 @@ RUSSIAN = {
     "tasks.label": ("метку", "метка", "метки", "меток"),
     "tasks.review": ("ревью", "ревью", "ревью", "ревью"),
     "tasks.activity": ("запись истории", "запись истории", "записи истории", "записей истории"),
+    "tasks.attachment": ("вложение", "вложение", "вложения", "вложений"),
+    "notifications.notification": ("уведомление", "уведомление", "уведомления", "уведомлений"),
+    "notifications.watch": (
+        "подписку на задачу",
+        "подписка на задачу",
+        "подписки на задачи",
+        "подписок на задачи",
+    ),
+    "notifications.notificationsetting": (
+        "настройку уведомлений",
+        "настройка уведомлений",
+        "настройки уведомлений",
+        "настроек уведомлений",
+    ),
+    # django-axes' logs, registered again with the mixin (config.admin_i18n.decline_axes_admins).
+    "axes.accessattempt": (
+        "попытку доступа",
+        "попытка доступа",
+        "попытки доступа",
+        "попыток доступа",
+    ),
+    "axes.accesslog": (
+        "запись журнала доступа",
+        "запись журнала доступа",
+        "записи журнала доступа",
+        "записей журнала доступа",
+    ),
+    "axes.accessfailurelog": (
+        "запись о неудачном входе",
+        "запись о неудачном входе",
+        "записи о неудачном входе",
+        "записей о неудачном входе",
+    ),
 }
 
-# django-axes' own log admins are not ours to decline (third-party classes).
-OURS = sorted(
-    model._meta.label_lower for model in admin.site._registry if model._meta.app_label != "axes"
-)
+# Every model of the admin, django-axes' included.
+OURS = sorted(model._meta.label_lower for model in admin.site._registry)
 
 
 def russian_form(label: str, count: int) -> str:
@@ -188,3 +220,78 @@ def test_inline_add_another_is_declined(ru_staff, project, url_name, expected):
         for data in re.findall(r'data-inline-formset="([^"]*)"', html)
     ]
     assert expected in add_texts
+
+
+# --- Deleting: the bulk action and a delete blocked by protected objects ----------------------
+
+
+def _bulk_delete(client, cohorts, **extra):
+    return client.post(
+        reverse("admin:teams_cohort_changelist"),
+        {"action": "delete_selected", "_selected_action": [c.pk for c in cohorts], **extra},
+        follow=True,
+    )
+
+
+def test_bulk_delete_action_is_named_without_a_nominative_plural(ru_staff):
+    CohortFactory()
+    html = ru_staff.get(reverse("admin:teams_cohort_changelist")).content.decode()
+    assert '<option value="delete_selected">Удалить выбранные объекты</option>' in html
+    assert "Удалить выбранные потоки" not in html
+
+
+@pytest.mark.parametrize(("count", "items"), [(1, "1 поток"), (2, "2 потока"), (5, "5 потоков")])
+def test_bulk_delete_confirmation_in_russian(ru_staff, count, items):
+    Cohort.objects.all().delete()
+    cohorts = CohortFactory.create_batch(count)
+    html = _bulk_delete(ru_staff, cohorts).content.decode()
+    text = _text(html)
+    assert f"Выбрано: {items}. Вы уверены, что хотите их удалить?" in text
+    assert "Будут удалены все следующие объекты и связанные с ними элементы:" in text
+    assert "выбранные поток" not in text.lower()
+    assert Cohort.objects.count() == count  # only asked, not deleted yet
+
+
+@pytest.mark.parametrize(("count", "items"), [(1, "1 поток"), (3, "3 потока"), (5, "5 потоков")])
+def test_bulk_delete_reports_a_declined_count(ru_staff, count, items):
+    Cohort.objects.all().delete()
+    cohorts = CohortFactory.create_batch(count)
+    html = _bulk_delete(ru_staff, cohorts, post="yes").content.decode()
+    assert f"Удалено: {items}." in _text(html)
+    assert "Успешно удалены" not in html
+    assert not Cohort.objects.exists()
+
+
+def test_bulk_delete_blocked_by_protected_objects_in_russian(ru_staff):
+    Cohort.objects.all().delete()
+    team = TeamFactory(name="Альфа")
+    response = _bulk_delete(ru_staff, [team.cohort], post="yes")
+    text = _text(response.content.decode())
+    assert "<h1>Невозможно удалить выбранные объекты</h1>" in response.content.decode()
+    assert (
+        "Выбрано: 1 поток. Их нельзя удалить, пока существуют следующие связанные "
+        "защищённые объекты:"
+    ) in text
+    assert "Альфа" in text
+    assert "Сначала удалите или измените их, затем повторите попытку." in text
+    assert "Не удается удалить поток" not in text
+    assert Cohort.objects.filter(pk=team.cohort_id).exists()
+
+
+def test_delete_blocked_by_protected_objects_in_russian(ru_staff):
+    team = TeamFactory(name="Альфа")
+    cohort = team.cohort
+    html = ru_staff.get(reverse("admin:teams_cohort_delete", args=[cohort.pk])).content.decode()
+    text = _text(html)
+    assert "<h1>Невозможно удалить поток</h1>" in html
+    assert "<title>Невозможно удалить поток |" in html
+    assert (
+        f"Нельзя удалить поток «{cohort}», пока существуют следующие связанные защищённые объекты:"
+    ) in unescape(text)
+    assert "Сначала удалите или измените их, затем повторите попытку." in text
+    assert "Удаление поток" not in text
+    # The confirmation of a delete that may go ahead keeps Django's declined sentence.
+    lone = CohortFactory()
+    html = ru_staff.get(reverse("admin:teams_cohort_delete", args=[lone.pk])).content.decode()
+    assert "Вы уверены, что хотите удалить поток" in html
+    assert Team.objects.filter(pk=team.pk).exists()

@@ -11,11 +11,12 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
 from projects.models import Column
-from tasks.services import checklist_add
+from tasks.services import attachment_add, checklist_add
 from teams.models import Role
 from tests.integrations.conftest import allow_private, receiver  # noqa: F401 - rows' `needs`
 from tests.integrations.factories import WebhookDeliveryFactory, WebhookFactory
 from tests.security.matrix import World
+from tests.tasks.attachment_files import png_upload
 from tests.tasks.factories import column, make_task
 from tests.teams.factories import MembershipFactory
 
@@ -25,8 +26,9 @@ WEBHOOK_URL = "http://127.0.0.1:9/matrix"
 
 
 @pytest.fixture
-def world(team, other_team, project, mentor, intern, settings) -> World:
+def world(team, other_team, project, mentor, intern, settings, tmp_path) -> World:
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    settings.MEDIA_ROOT = tmp_path / "media"
     task = make_task(project, intern, title="Matrix task", column_name="Review", assignee=intern)
     webhook = WebhookFactory(project=project, created_by=mentor, url=WEBHOOK_URL)
     token, _raw = api_token_create(user=intern, name="matrix", expires_in_days=None)
@@ -42,6 +44,7 @@ def world(team, other_team, project, mentor, intern, settings) -> World:
         ),
         task=task,
         item=checklist_add(task=task, by=intern, text="Step"),
+        attachment=attachment_add(task=task, by=mentor, upload=png_upload("screen.png")),
         webhook=webhook,
         delivery=WebhookDeliveryFactory(webhook=webhook),
         token=token,

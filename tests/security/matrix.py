@@ -35,7 +35,7 @@ from typing import Any
 from accounts.models import ApiToken, User
 from integrations.models import Webhook, WebhookDelivery
 from projects.models import Column, Project
-from tasks.models import ChecklistItem, Task
+from tasks.models import Attachment, ChecklistItem, Task
 from teams.models import Membership, Team
 from tests.conftest import ALL_PERSONAS
 
@@ -51,6 +51,7 @@ class World:
     spare_column: Column  # an empty extra column of ``project``
     task: Task  # in "Review", assigned to the intern
     item: ChecklistItem  # of ``task``
+    attachment: Attachment  # a PNG on ``task``, uploaded by the mentor
     webhook: Webhook
     delivery: WebhookDelivery
     token: ApiToken  # the intern's
@@ -148,6 +149,25 @@ def _task(world: World) -> dict[str, Any]:
 
 def _item(world: World) -> dict[str, Any]:
     return {"pk": world.task.pk, "item_pk": world.item.pk}
+
+
+def _attachment(world: World) -> dict[str, Any]:
+    return {"pk": world.task.pk, "attachment_pk": world.attachment.pk}
+
+
+# A notification of the intern (the task's assignee): only its recipient may touch it.
+def _notification(world: World) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from notifications.models import Notification, NotificationKind
+
+    notification, _created = Notification.objects.get_or_create(
+        recipient=world.task.assignee,
+        event_id="6f1c9a52-0000-4000-8000-000000000001",
+        kind=NotificationKind.ASSIGNED,
+        defaults={"task": world.task, "created_at": timezone.now()},
+    )
+    return {"pk": notification.pk}
 
 
 def _spare_column(world: World) -> dict[str, Any]:
@@ -318,6 +338,23 @@ MATRIX: dict[str, Row] = {
         get(*MENTOR_PAGE), post(302, 400, 400, 403, 404, 404, data=_bound_form), kwargs=_project
     ),
     "project_archive": page(post(302, 302, 302, 403, 404, 404), kwargs=_project),
+    # --- Trello import (team area; the upload waits in the session) ------------------------
+    "trello_upload": page(
+        get(*MENTOR_PAGE),
+        post(302, 400, 400, 403, 404, 404, data=_bound_form),
+        kwargs=lambda world: {"team_pk": world.team.pk},
+    ),
+    # No upload pending in the session: those who may import are sent to upload one.
+    "trello_preview": page(
+        get(302, 302, 302, 403, 404, 404),
+        post(302, 302, 302, 403, 404, 404, data=_bound_form),
+        kwargs=lambda world: {"team_pk": world.team.pk},
+    ),
+    # An unknown job answers 404 even to those who may import.
+    "trello_progress": page(
+        get(302, 404, 404, 403, 404, 404),
+        kwargs=lambda world: {"team_pk": world.team.pk, "job": "0" * 32},
+    ),
     "column_create": page(post(302, 302, 302, 403, 404, 404), kwargs=_project),
     "column_update": page(post(302, 302, 302, 403, 404, 404), kwargs=_spare_column),
     "column_move": page(post(302, 302, 302, 403, 404, 404), kwargs=_spare_column),
@@ -350,6 +387,13 @@ MATRIX: dict[str, Row] = {
     "task_list": page(get(*SIGNED_IN)),
     "task_detail": page(get(*TEAM_PAGE), get(*TEAM_PAGE, htmx=True), kwargs=_task),
     "task_edit": page(post(302, 400, 400, 400, 404, 404, htmx=True), kwargs=_task),
+    # One field edited in place: an empty body has no version (400 with the reason;
+    # a plain POST is sent back to the task page with it).
+    "task_edit_field": page(
+        post(302, 302, 302, 302, 404, 404),
+        post(302, 400, 400, 400, 404, 404, htmx=True),
+        kwargs=lambda world: {"pk": world.task.pk, "field": "title"},
+    ),
     "task_move": page(post(302, 400, 400, 400, 404, 404, htmx=True), kwargs=_task),
     "task_archive": page(post(302, 200, 200, 200, 404, 404, htmx=True), kwargs=_task),
     "comment_create": page(post(302, 400, 400, 400, 404, 404, htmx=True), kwargs=_task),
@@ -359,4 +403,55 @@ MATRIX: dict[str, Row] = {
     "checklist_toggle": page(post(302, 200, 200, 200, 404, 404, htmx=True), kwargs=_item),
     "checklist_move": page(post(302, 400, 400, 400, 404, 404, htmx=True), kwargs=_item),
     "checklist_delete": page(post(302, 200, 200, 200, 404, 404, htmx=True), kwargs=_item),
+    # --- Moving data in and out (tasks.transfer_views, tasks.api.transfer) --------------
+    "task_csv_import": page(get(*MENTOR_PAGE), post(302, 400, 400, 403, 404, 404), kwargs=_project),
+    # No upload in this session: back to the upload page, for those who may import.
+    "task_csv_import_preview": page(
+        get(302, 302, 302, 403, 404, 404), post(302, 302, 302, 403, 404, 404), kwargs=_project
+    ),
+    "project_tasks_csv": page(get(*TEAM_PAGE), kwargs=_project),
+    "project_export_json": page(get(*MENTOR_PAGE), kwargs=_project),
+    "api-project-export-csv": api(get(*API_TEAM), kwargs=_project),
+    "api-project-export-json": api(get(*API_MENTOR), kwargs=_project),
+    # --- Notifications: each user's own; watching and mentions: the task's team -------
+    "notifications": page(get(*SIGNED_IN)),
+    "notifications_bell": page(get(*SIGNED_IN), get(*SIGNED_IN, htmx=True)),
+    "notifications_read_all": page(
+        post(302, 302, 302, 302, 302, 302), post(302, 200, 200, 200, 200, 200, htmx=True)
+    ),
+    "notification_read": page(
+        post(302, 404, 404, 302, 404, 404),
+        post(302, 404, 404, 200, 404, 404, htmx=True),
+        kwargs=_notification,
+    ),
+    "notification_open": page(
+        get(302, 404, 404, 302, 404, 404),
+        kwargs=_notification,
+    ),
+    "notification_settings": page(get(*SIGNED_IN), post(302, 400, 400, 400, 400, 400)),
+    "task_watch": page(
+        get(*TEAM_PAGE),
+        get(*TEAM_PAGE, htmx=True),
+        post(302, 302, 302, 302, 404, 404),
+        post(302, 200, 200, 200, 404, 404, htmx=True),
+        kwargs=_task,
+    ),
+    "task_mentions": page(get(*TEAM_PAGE), kwargs=_task),
+    "api-notifications": api(get(*API_SIGNED_IN)),
+    "api-notifications-read-all": api(post(*API_SIGNED_IN)),
+    "api-notification-read": api(
+        post(401, 404, 404, 200, 404, 404),
+        kwargs=_notification,
+    ),
+    # --- Attachments: files leave only through these checked views ----------------------
+    "attachment_upload": page(post(302, 400, 400, 400, 404, 404, htmx=True), kwargs=_task),
+    "attachment_download": page(get(*TEAM_PAGE), kwargs=_attachment),
+    "attachment_thumbnail": page(get(*TEAM_PAGE), kwargs=_attachment),
+    # Its uploader (the mentor), mentors and staff; not another intern of the team.
+    "attachment_delete": page(post(302, 200, 200, 403, 404, 404, htmx=True), kwargs=_attachment),
+    # An upload is multipart: the matrix's empty JSON body is refused as such (415).
+    "api-task-attachments": api(get(*API_TEAM), post(401, 415, 415, 415, 404, 404), kwargs=_task),
+    "api-task-attachment-detail": api(
+        get(*API_TEAM), delete(401, 204, 204, 403, 404, 404), kwargs=_attachment
+    ),
 }

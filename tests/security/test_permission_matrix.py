@@ -19,7 +19,7 @@ from django.utils.html import escape
 from tests.conftest import ALL_PERSONAS
 from tests.security.matrix import MATRIX, Check, Row, World
 
-APPS = ("accounts", "teams", "projects", "tasks", "integrations", "analytics")
+APPS = ("accounts", "teams", "projects", "tasks", "integrations", "analytics", "notifications")
 # Written by signing in or by authenticating a token, whatever the request then does.
 ACCESS_FIELDS = {"last_login", "last_used_at"}
 DENIED = {401, 403, 404}

@@ -189,8 +189,9 @@ def test_task_dialog_reads_each_thing_once(
     task = _fill(project, intern, mentor, 3)[0]
     client.force_login(intern)
     # session, user, task, members, task labels, checklist, comments, reviews,
-    # activities, project labels (edit form), columns (move form)
-    with django_assert_num_queries(11):
+    # activities, attachments, project labels (edit forms), columns (move form),
+    # the first cards of each column (the move form's "after …" places)
+    with django_assert_num_queries(13):
         response = client.get(reverse("task_detail", args=[task.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
 
@@ -218,3 +219,18 @@ def test_drag_and_drop_move_costs_one_query_more(
     assert json.loads(response["HX-Trigger-After-Swap"])["board-moved"]["before"] == below.pk
     ranked = list(Task.objects.filter(column=doing).order_by("rank").values_list("pk", flat=True))
     assert ranked.index(moving.pk) == ranked.index(below.pk) - 1
+
+
+def test_the_dialog_leaves_out_the_no_javascript_edit_form_the_page_keeps_it(
+    client, intern, mentor, project
+):
+    """An htmx answer lands where task_edit.js edits in place: the whole edit form (the
+    no-JavaScript way) would be rendered only to be hidden. The task page keeps it."""
+    task = _fill(project, intern, mentor, 1)[0]
+    client.force_login(intern)
+    url = reverse("task_detail", args=[task.pk])
+    dialog = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(url).content.decode()
+    assert "data-inline-fallback" not in dialog
+    assert "data-inline-fallback" in page
+    assert 'data-field="title"' in dialog  # the in-place editors are there
