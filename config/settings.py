@@ -10,6 +10,7 @@ names the variable.
 
 from __future__ import annotations
 
+import tempfile
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "integrations",
     "tasks",
     "analytics",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.navigation.context",  # header links registered by the apps
+                "notifications.context_processors.bell",  # the header's bell (no query)
             ],
         },
     },
@@ -267,6 +270,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "analytics.tasks.analytics_rebuild_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Due-tomorrow and overdue notices: hourly, so each recipient gets theirs once
+    # a day in the morning of their own time zone (the job itself is idempotent).
+    "notifications-due-dates": {
+        "task": "notifications.tasks.notifications_due_task",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------
@@ -331,7 +340,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "REST API v1 for integrations. Authenticate with a personal API token: "
         "`Authorization: Bearer <token>` (create one at /settings/tokens/). "
-        'Errors are JSON: `{"detail": message}`, plus `errors` per field for validation.'
+        'Errors are JSON: `{"detail": message, "code": name}`: `detail` in the user\'s '
+        "language, `code` a stable English name; plus `errors` per field for validation "
+        "and `current` on a 409. This schema is the same English one whoever asks "
+        "(`?lang=ru`: a copy with translated descriptions)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -343,8 +355,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.stable_names",
         "config.api.add_error_responses",
     ],
+    "DEFAULT_GENERATOR_CLASS": "config.api_generator.SchemaGenerator",
+    # Enum component names pinned to their choices: a new field of the same name
+    # with other choices cannot take (and so rename) one of these.
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryEnum": "projects.models.ColumnCategory",
+        "PriorityEnum": "tasks.models.Priority",
+        "RoleEnum": "teams.models.Role",
+        "DecisionEnum": "tasks.models.ReviewDecision",
+        "PreferredLanguageEnum": "accounts.models.Language",
+    },
 }
 
 # Webhooks: deliveries to loopback, private, link-local or metadata addresses
@@ -369,6 +392,21 @@ ANALYTICS_MAX_RANGE_DAYS = 400
 ANALYTICS_IDLE_WORKING_DAYS = 3
 ANALYTICS_REVIEW_WAIT_DAYS = 2
 ANALYTICS_THROUGHPUT_DROP = 0.5
+
+# --- Notifications ------------------------------------------------------------------
+# Notification e-mails to one person within this many seconds go out as one e-mail.
+# In-process mode (no broker) has no delayed tasks, so there they go out at once.
+NOTIFICATION_EMAIL_BATCH_SECONDS: int = _read(
+    "NOTIFICATION_EMAIL_BATCH_SECONDS", env.int, 0 if CELERY_TASK_ALWAYS_EAGER else 180
+)
+if not 0 <= NOTIFICATION_EMAIL_BATCH_SECONDS <= 3600:
+    raise ImproperlyConfigured(
+        "Environment variable NOTIFICATION_EMAIL_BATCH_SECONDS must be between 0 and 3600."
+    )
+# Due-date notices go out from this hour on (0-23), in each recipient's time zone.
+NOTIFICATION_DUE_HOUR: int = _read("NOTIFICATION_DUE_HOUR", env.int, 8)
+if not 0 <= NOTIFICATION_DUE_HOUR <= 23:
+    raise ImproperlyConfigured("Environment variable NOTIFICATION_DUE_HOUR must be 0 to 23.")
 
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "ru"
@@ -401,6 +439,53 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Trello board exports (tasks.trello): the cap is checked before a byte is parsed;
+# uploads wait between preview and import in this directory (web and worker must share it).
+TRELLO_IMPORT_MAX_BYTES: int = _read("TRELLO_IMPORT_MAX_BYTES", env.int, 50 * 1024 * 1024)
+TRELLO_IMPORT_DIR = Path(
+    _read("TRELLO_IMPORT_DIR", env.str, str(Path(tempfile.gettempdir()) / "internboard-trello"))
+)
+if TRELLO_IMPORT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("TRELLO_IMPORT_MAX_BYTES must be a positive number of bytes.")
+# The CSV task import (tasks.transfer): the largest file, in bytes, and most data rows
+# (each row goes through task_create in the request: about 13 queries a row).
+TASK_IMPORT_MAX_BYTES: int = _read("TASK_IMPORT_MAX_BYTES", env.int, 5 * 1024 * 1024)
+TASK_IMPORT_MAX_ROWS: int = _read("TASK_IMPORT_MAX_ROWS", env.int, 2000)
+# One file per upload request (task attachments); larger files go to a temporary file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- Attachments --------------------------------------------------------------------
+# Files on tasks live in the default storage: MEDIA_ROOT on the local disk, or
+# an S3-compatible bucket when ATTACHMENTS_S3_BUCKET is set (credentials from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself). MEDIA_URL
+# is never routed: files go out only through tasks' permission-checking views.
+MEDIA_ROOT = Path(_read("MEDIA_ROOT", env.str, str(BASE_DIR / "media")))
+ATTACHMENT_MAX_BYTES: int = _read("ATTACHMENT_MAX_BYTES", env.int, 20 * 1024 * 1024)
+if ATTACHMENT_MAX_BYTES <= 0:
+    raise ImproperlyConfigured("Environment variable ATTACHMENT_MAX_BYTES must be positive.")
+# The most all attachments of one project may hold together; 0 means no quota.
+ATTACHMENT_PROJECT_QUOTA_BYTES: int = _read("ATTACHMENT_PROJECT_QUOTA_BYTES", env.int, 0)
+if ATTACHMENT_PROJECT_QUOTA_BYTES < 0:
+    raise ImproperlyConfigured(
+        "Environment variable ATTACHMENT_PROJECT_QUOTA_BYTES must be 0 (no quota) or positive."
+    )
+ATTACHMENTS_S3_BUCKET: str = env.str("ATTACHMENTS_S3_BUCKET", default="")
+if ATTACHMENTS_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            # Any S3-compatible store (MinIO, Ceph, a cloud's S3): its URL and region.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("ATTACHMENTS_S3_PREFIX", default=""),
+            "file_overwrite": False,
+            # Objects stay private: nothing links to the bucket, the app streams them.
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_BACKEND: str = env.str(
