@@ -55,6 +55,7 @@ from tasks.events import task_payload
 from tasks.models import (
     Activity,
     ActivityKind,
+    Attachment,
     ChecklistItem,
     Comment,
     Label,
@@ -92,6 +93,7 @@ EXPORT_HEADERS = (
     _("Completed"),
     _("Cycle time (days)"),
     _("Archived"),
+    _("Attachments"),
 )
 
 
@@ -99,11 +101,18 @@ def project_tasks_for_export(
     *, project: Project, filters: BoardFilters | None = None, user: User | None = None
 ) -> models.QuerySet[Task]:
     """Every task of ``project`` (archived too) in key order, narrowed by the board's
-    ``filters`` (``user`` is who "mine" means); three queries whatever the count."""
+    ``filters`` (``user`` is who "mine" means); four queries whatever the count."""
     tasks = (
         Task.objects.filter(project=project)
         .select_related("column", "assignee", "reporter")
-        .prefetch_related(models.Prefetch("labels", queryset=Label.objects.order_by("name")))
+        .prefetch_related(
+            models.Prefetch("labels", queryset=Label.objects.order_by("name")),
+            # Names only: the files themselves stay behind the task's permission check.
+            models.Prefetch(
+                "attachments",
+                queryset=Attachment.objects.only("task_id", "original_name", "created_at"),
+            ),
+        )
         .order_by("number")
     )
     if filters is not None and user is not None:
@@ -145,6 +154,7 @@ def tasks_csv_write(*, writer: CsvWriter, project: Project, tasks: Iterable[Task
             _local(task.completed_at),
             _cycle_days(task),
             yes if task.archived else no,
+            "; ".join(attachment.original_name for attachment in task.attachments.all()),
         ]
         writer.writerow([neutralise_cell(value) for value in row])
 

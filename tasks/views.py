@@ -817,6 +817,10 @@ def task_list_view(request: AuthenticatedRequest) -> HttpResponse:
             "sort_links": sort_links,
             "today": timezone.localdate(),
             "archived": archived,
+            # One project chosen: its whole task list as CSV (issue 13's export).
+            "export_url": reverse("project_tasks_csv", args=[filters.project_id])
+            if filters.project_id
+            else "",
             "live_url": _task_list_url(valid_query, archived=False),
             "archived_url": _task_list_url(valid_query, archived=True),
             # Restoring is working on the task: members of a live project's team, and staff.

@@ -40,9 +40,7 @@ def test_the_filter_bar_renders_exactly_as_django_widgets_do(query, project, men
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("position", [None, "0", "2", "junk"])
-def test_the_move_forms_grouped_places_render_exactly_as_django_does(
-    position, project, mentor
-):
+def test_the_move_forms_grouped_places_render_exactly_as_django_does(position, project, mentor):
     from projects.selectors import project_columns
     from tasks.forms import MoveToForm
     from tasks.selectors import move_places
@@ -58,7 +56,8 @@ def test_the_move_forms_grouped_places_render_exactly_as_django_does(
     )
     html = render_field_fast(form["position"])
     assert parse_html(html) == parse_html(str(form["position"]))
-    assert "<optgroup" in html and "<i>" not in html
+    assert "<optgroup" in html
+    assert "<i>" not in html
 
 
 @pytest.mark.django_db

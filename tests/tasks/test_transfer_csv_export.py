@@ -65,7 +65,7 @@ def test_every_field_in_english(client, project, mentor, intern, tasks):
     assert header == [
         "Key", "Title", "Description", "Column", "Category", "Assignee", "Reporter",
         "Priority", "Labels", "Estimate", "Due date", "Created", "Started", "Completed",
-        "Cycle time (days)", "Archived",
+        "Cycle time (days)", "Archived", "Attachments",
     ]  # fmt: skip
     assert [row[0] for row in rows] == ["WEB-1", "WEB-2", "WEB-3", "WEB-4"]
     first, second, third, fourth = rows
@@ -88,7 +88,8 @@ def test_russian_headers(client, project, mentor, tasks):
     mentor.save()
     client.force_login(mentor)
     header, *_rows = rows_of(client.get(f"/projects/{project.pk}/tasks.csv"))
-    assert len(header) == 16
+    assert len(header) == 17
+    assert (header[0], header[1], header[-1]) == ("Ключ", "Заголовок", "Вложения")
 
 
 def test_board_filters_narrow_the_export(client, project, intern, tasks):
@@ -147,5 +148,31 @@ def test_api_export_csv_query_count_is_constant(
         assert len(rows_of(client.get(url))) == 17
 
 
-# Session + user, membership check (project with viewer role), tasks, their labels.
-EXPORT_QUERIES = 5
+# Session + user, membership check (project with viewer role), tasks, their labels, and
+# their attachments' names.
+EXPORT_QUERIES = 6
+
+
+def test_attachments_are_listed_by_name_never_as_a_path(
+    client, project, mentor, tasks, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tasks.services import attachment_add
+
+    settings.MEDIA_ROOT = tmp_path
+    first = tasks[0]
+    for name in ("spec.pdf", "=cmd.txt"):
+        upload = SimpleUploadedFile(name, b"content", content_type="text/plain")
+        attachment_add(task=first, by=mentor, upload=upload)
+    client.force_login(mentor)
+    _header, *rows = rows_of(client.get(f"/projects/{project.pk}/tasks.csv"))
+    assert rows[0][16] == "spec.pdf; =cmd.txt"
+    assert rows[1][16] == ""
+
+
+def test_the_task_list_offers_the_export_once_a_project_is_chosen(client, project, intern, tasks):
+    client.force_login(intern)
+    link = f'href="/projects/{project.pk}/tasks.csv"'
+    assert link not in client.get("/tasks/").content.decode()
+    assert link in client.get(f"/tasks/?project={project.pk}").content.decode()
