@@ -264,12 +264,51 @@
     form.elements.version.value = card.getAttribute("data-version");
     form.elements.from_column.value = list ? list.getAttribute("data-column-id") : card.getAttribute("data-column-id");
     form.elements.column.value = card.getAttribute("data-column-id");
-    form.elements.position.value = "0";
+    fillPlaces(form);
     dialog.querySelector("[data-move-task]").textContent = card.querySelector(".task-title").textContent;
     dialog.showModal();
     form.elements.column.focus();
     return true;
   }
+  // The move dialog's places: bottom (the default), top, or just after one of the
+  // chosen column's cards as loaded here (at most 50), sent as the 0-based position
+  // the move reads: just below the n-th card is position n.
+  var MAX_PLACES = 50;
+  function fillPlaces(form) {
+    var select = form.elements.position;
+    var movingId = form.getAttribute("data-task-id");
+    var template = select.getAttribute("data-after-text") || "%(key)s %(title)s";
+    Array.prototype.slice.call(select.querySelectorAll("option[data-after]")).forEach(function (option) {
+      option.remove();
+    });
+    var list = document.querySelector('.card-list[data-column-id="' + form.elements.column.value + '"]');
+    var cards = list ? Array.prototype.slice.call(list.querySelectorAll(".task-card")) : [];
+    cards = cards.filter(function (other) {
+      return other.getAttribute("data-task-id") !== movingId;
+    });
+    cards.slice(0, MAX_PLACES).forEach(function (other, index) {
+      var key = other.querySelector(".task-key");
+      var title = other.querySelector(".task-title").textContent.trim();
+      if (title.length > 40) {
+        title = title.slice(0, 39) + "…";
+      }
+      var option = document.createElement("option");
+      option.value = String(index + 1);
+      option.setAttribute("data-after", "");
+      option.textContent = template
+        .replace("%(key)s", key ? key.textContent : "")
+        .replace("%(title)s", title);
+      select.appendChild(option);
+    });
+    select.value = "";
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.classList.contains("move-form") && event.target.name === "column") {
+      fillPlaces(form);
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest(".task-card a.move-to");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) {

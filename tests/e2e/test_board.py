@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -200,7 +202,12 @@ def test_move_dialog_places_the_card_updates_counts_and_keeps_its_version(
     card = page.locator(f"#task-{task.pk}")
     card.locator("a.move-to").click()
     page.locator("#move-dialog select[name=column]").select_option(label="In progress")
-    page.fill("#move-dialog input[name=position]", "1")
+    places = page.locator("#move-dialog select[name=position] option")
+    expect(places).to_have_text(
+        ["Bottom of the column", "Top of the column", re.compile(r"after \S+-\d+ First there")]
+        + [re.compile("Second there")]
+    )
+    page.locator("#move-dialog select[name=position]").select_option(index=2)  # after "First"
     with page.expect_response(lambda response: "/move/" in response.url) as answer:
         page.locator("#move-dialog button[type=submit]").click()
     assert answer.value.status == 200
