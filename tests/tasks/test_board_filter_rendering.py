@@ -67,3 +67,14 @@ def test_an_unknown_widget_is_refused_rather_than_rendered_wrong(project):
     with pytest.raises(TypeError, match="no fast rendering"):
         render_field_fast(form["priority"])
     assert Priority.HIGH in dict(form.fields["priority"].choices)
+
+
+@pytest.mark.django_db
+def test_the_move_dialog_names_its_places_in_the_users_language(client, project, intern):
+    intern.preferred_language = "ru"
+    intern.save(update_fields=["preferred_language"])
+    client.force_login(intern)
+    html = client.get(f"/projects/{project.pk}/board/").content.decode()
+    assert 'data-after-text="после %(key)s %(title)s"' in html  # board.js fills the two in
+    assert "В конец колонки" in html
+    assert "В начало колонки" in html
