@@ -13,7 +13,6 @@ from contextlib import contextmanager
 import pytest
 
 from teams.models import Role
-from tests.e2e.conftest import allow_orm_beside_playwright, browser, page  # noqa: F401 - reused
 from tests.teams.factories import MembershipFactory
 
 

@@ -61,12 +61,29 @@ def test_the_move_forms_grouped_places_render_exactly_as_django_does(position, p
 
 
 @pytest.mark.django_db
-def test_an_unknown_widget_is_refused_rather_than_rendered_wrong(project):
-    form = BoardFilterForm(QueryDict(""), project=project, members=[], labels=[])
+def test_other_widgets_are_left_to_django(project):
+    form = BoardFilterForm(QueryDict("priority=high"), project=project, members=[], labels=[])
+    form.is_valid()
     form.fields["priority"].widget = form.fields["priority"].hidden_widget()
-    with pytest.raises(TypeError, match="no fast rendering"):
-        render_field_fast(form["priority"])
+    assert render_field_fast(form["priority"]) == str(form["priority"])
     assert Priority.HIGH in dict(form.fields["priority"].choices)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bound", [False, True])
+def test_the_dialogs_in_place_editors_render_exactly_as_django_does(bound, project, mentor, intern):
+    """Required fields, maxlength, error attributes, the assignee and priority selects."""
+    from tasks.forms import INLINE_FIELDS, TaskEditForm
+    from tests.tasks.factories import make_task
+
+    label = label_create(project=project, by=mentor, name="<ui>", color="red")
+    task = make_task(project, mentor, title='<b>"Title"</b>', assignee=intern)
+    members = list(team_members(project.team))
+    data = {"title": "", "assignee": "junk", "priority": "high", "version": "1"} if bound else None
+    form = TaskEditForm(data, instance=task, project=project, members=members, auto_id="t-%s")
+    form.fields["labels"].choices = [(label.pk, label.name)]
+    for name in INLINE_FIELDS:
+        assert parse_html(render_field_fast(form[name])) == parse_html(str(form[name])), name
 
 
 @pytest.mark.django_db

@@ -23,6 +23,11 @@ def log_in(page, live_server, user):
     page.wait_for_url(f"{live_server.url}/")
 
 
+@pytest.fixture(autouse=True)
+def _no_batching(settings):
+    settings.NOTIFICATION_EMAIL_BATCH_SECONDS = 0
+
+
 @pytest.fixture
 def task(project, mentor, intern):
     return make_task(project, mentor, title="Bell task", assignee=intern)
