@@ -1,4 +1,4 @@
-"""The Trello import against the real exports in ../shared/data/trello (counts from the JSON)."""
+"""The Trello import against two real exports, tests/data/trello (counts from the JSON)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from tests.teams.factories import MembershipFactory
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "trello"
+# Real public boards (SOURCES.md there), kept in the repository so a fresh checkout tests them.
+DATA = Path(__file__).resolve().parents[1] / "data" / "trello"
 EXPORTS = ("clipkit.json", "howgoesit.json")
 
 
