@@ -162,7 +162,9 @@ def _publisher(broker_url: str):
     """A Celery app that publishes to the throwaway broker with the project's routing."""
     from celery import Celery
 
-    app = Celery("fault-test")
+    # Not the current app: shared tasks (every .delay() in later tests) resolve through
+    # the current app, and this one is not eager and publishes to a throwaway broker.
+    app = Celery("fault-test", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.broker_url = broker_url
     app.conf.task_always_eager = False
