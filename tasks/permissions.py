@@ -19,7 +19,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from projects.models import ColumnCategory
-from projects.permissions import can_manage_project, can_view_project, get_project_for_user
+from projects.permissions import (
+    can_manage_project,
+    can_view_project,
+    get_project_for_user,
+    project_for_user,
+)
 from tasks.models import ChecklistItem, Task
 from teams.permissions import visible_with_role
 
@@ -73,6 +78,21 @@ def get_task_for_review(user: User, pk: int) -> Task:
     if not can_review(user, task.project):
         raise PermissionDenied(_("Only a mentor of the team can review."))
     return task
+
+
+def get_board_project_for_user(user: User, pk: int) -> Project:
+    """``get_project_for_user`` for the board page: the same rule (Http404 outside), and
+    the board's state token read in the same query (``selectors.board_state_annotated``)."""
+    from tasks.selectors import with_board_state
+
+    project = (
+        with_board_state(project_for_user(user, pk))
+        .select_related("team", "team__cohort")
+        .first()
+    )
+    if project is None:
+        raise Http404(_("No such project."))
+    return project
 
 
 def get_project_for_new_task(user: User, pk: int) -> Project:

@@ -401,6 +401,21 @@ def _state_token(latest: datetime.datetime | None, count: int | None) -> str:
     return f"{latest.timestamp() if latest else 0:.6f}-{count or 0}"
 
 
+def with_board_state(projects: models.QuerySet[Project]) -> models.QuerySet[Project]:
+    """``projects`` annotated with what ``board_state`` is made of (``state_latest``,
+    ``state_count``), so the state comes in the query that reads the project."""
+    tasks = Task.objects.filter(project=models.OuterRef("pk")).order_by().values("project")
+    return projects.annotate(
+        state_latest=models.Subquery(tasks.annotate(m=models.Max("updated_at")).values("m")),
+        state_count=models.Subquery(tasks.annotate(n=models.Count("pk")).values("n")),
+    )
+
+
+def board_state_annotated(project: Project) -> str:
+    """``board_state`` of a project read through ``with_board_state`` (no query)."""
+    return _state_token(project.state_latest, project.state_count)
+
+
 def board_state_of(projects: models.QuerySet[Project]) -> str | None:
     """``board_state`` of the one project of ``projects`` (already narrowed to an id and
     to what the user may see), asked in the same query: None when it holds no project.
@@ -408,16 +423,8 @@ def board_state_of(projects: models.QuerySet[Project]) -> str | None:
     What the board's poll runs: the visibility check and the state in one
     round trip, without reading the project itself.
     """
-    tasks = Task.objects.filter(project=models.OuterRef("pk")).order_by().values("project")
-    row = (
-        projects.annotate(
-            latest=models.Subquery(tasks.annotate(m=models.Max("updated_at")).values("m")),
-            count=models.Subquery(tasks.annotate(n=models.Count("pk")).values("n")),
-        )
-        .values("latest", "count")
-        .first()
-    )
-    return None if row is None else _state_token(row["latest"], row["count"])
+    row = with_board_state(projects).values("state_latest", "state_count").first()
+    return None if row is None else _state_token(row["state_latest"], row["state_count"])
 
 
 def columns_changed_since(project: Project, since: datetime.datetime) -> set[int]:

@@ -56,6 +56,7 @@ from tasks.models import Priority, Task
 from tasks.permissions import (
     can_review,
     can_work_on_tasks,
+    get_board_project_for_user,
     get_checklist_item_of_task,
     get_project_for_new_task,
     get_task_for_review,
@@ -188,7 +189,10 @@ def _board_context(
         "page_url": _with_query(_board_url(project), context["filter_query"]),
         "can_work": can_work_on_tasks(request.user, project),
         "can_manage": can_manage_project(request.user, project),
-        "state": selectors.board_state(project),
+        # Read with the project when it came through get_board_project_for_user.
+        "state": selectors.board_state_annotated(project)
+        if hasattr(project, "state_count")
+        else selectors.board_state(project),
         "since": f"{timezone.now().timestamp():.6f}",
         "quick_add_form": QuickAddForm(project=project),
     }
@@ -198,7 +202,7 @@ def _board_context(
 @require_GET
 @vary_on_headers("HX-Request")
 def board_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk)
+    project = get_board_project_for_user(request.user, pk)
     if request.GET.get("archived") == "1":
         return redirect(_archive_url(project, request.GET))
     context = _board_context(request, project, request.GET)

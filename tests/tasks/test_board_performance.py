@@ -61,9 +61,9 @@ def test_board_open_queries_do_not_grow_with_the_board(
 ):
     _fill(project, intern, mentor, size)
     client.force_login(intern)
-    # session, user, project, members and labels (filters), columns with their
-    # counts, cards, card labels, board state
-    with django_assert_num_queries(9):
+    # session, user, project with the board state, members and labels (filters),
+    # columns with their counts, cards, card labels
+    with django_assert_num_queries(8):
         response = client.get(reverse("board", args=[project.pk]))
     assert len(_card_ids(response.content.decode())) == min(size, 100)
 
@@ -234,3 +234,17 @@ def test_the_dialog_leaves_out_the_no_javascript_edit_form_the_page_keeps_it(
     assert "data-inline-fallback" not in dialog
     assert "data-inline-fallback" in page
     assert 'data-field="title"' in dialog  # the in-place editors are there
+
+
+def test_the_board_reads_its_state_token_with_the_project(client, intern, mentor, project):
+    """The poll's token on the page is board_state's, though no query of its own reads it."""
+    from urllib.parse import unquote
+
+    from tasks.selectors import board_state
+
+    _fill(project, intern, mentor, 3)
+    client.force_login(intern)
+    html = client.get(reverse("board", args=[project.pk])).content.decode()
+    token = unquote(re.search(r"state=([^&\"]+)", html).group(1))
+    assert token == board_state(project)
+    assert token.endswith("-3")
