@@ -86,9 +86,7 @@ def get_board_project_for_user(user: User, pk: int) -> Project:
     from tasks.selectors import with_board_state
 
     project = (
-        with_board_state(project_for_user(user, pk))
-        .select_related("team", "team__cohort")
-        .first()
+        with_board_state(project_for_user(user, pk)).select_related("team", "team__cohort").first()
     )
     if project is None:
         raise Http404(_("No such project."))
