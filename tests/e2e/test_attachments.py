@@ -19,6 +19,9 @@ def open_task_dialog(page, title: str):
     page.get_by_role("link", name=title).click()
     dialog = page.locator("#task-dialog")
     expect(dialog).to_be_visible()
+    expect(dialog.locator(".task-body")).to_be_visible()
+    # The body's lazy parts (the watch button) load after it opens; act once they have.
+    page.wait_for_load_state("networkidle")
     return dialog
 
 
