@@ -204,9 +204,16 @@ def _make_room(column_id: int, position: int, *, exclude_task_id: int | None) ->
     _park(column_id, parked)
     # The parked rows in one arithmetic pass: slot i takes first + step * i.
     Task.objects.filter(column_id=column_id, rank__gte=parked_base).update(
-        rank=(F("rank") - Value(parked_base, output_field=models.BigIntegerField())) * step + first
+        rank=(F("rank") - _bigint(parked_base)) * _bigint(step) + _bigint(first)
     )
     return first + step * slot
+
+
+def _bigint(number: int) -> Value:
+    """``number`` as a bigint operand. With parameters bound by the server (settings'
+    DB_PREPARED_STATEMENTS), a bare Python int is sent typed integer (int4), where a
+    step of 2**32 wraps."""
+    return Value(number, output_field=models.BigIntegerField())
 
 
 def _park(column_id: int, parked: dict[int, int]) -> None:
