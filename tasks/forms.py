@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.selectors import project_columns
@@ -131,10 +132,11 @@ class MoveToForm(MoveForm):
     def __init__(self, *args, columns, places, **kwargs):
         super().__init__(*args, **kwargs)
         after: dict[int, list[tuple[int, str]]] = {}
+        after_card = gettext("after %(key)s %(title)s")  # once, not once per card
         for place in places:
             cards = after.setdefault(place.column_id, [])
             title = place.title if len(place.title) <= 40 else place.title[:39] + "…"
-            label = _("after %(key)s %(title)s") % {"key": place.key, "title": title}
+            label = after_card % {"key": place.key, "title": title}
             # Just below the n-th card is position n (task_move counts from 0).
             cards.append((len(cards) + 1, label))
         choices: list = [("", _("Bottom of the column")), (0, _("Top of the column"))]

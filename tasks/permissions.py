@@ -33,11 +33,21 @@ if TYPE_CHECKING:
     from projects.models import Column, Project
 
 
-def get_task_for_user(user: User, pk: int) -> Task:
-    """The task with ``pk`` if the user may see it (its project carries ``viewer_role``)."""
+# What a task read for the dialog, the task page and the API brings along.
+TASK_RELATED = ("project", "project__team", "column", "assignee", "reporter")
+# A move reads the task whole again under its locks (``services.task_move``) and
+# answers with that read: before them it needs the task's project only.
+MOVE_RELATED = ("project",)
+
+
+def get_task_for_user(user: User, pk: int, *, related: tuple[str, ...] = TASK_RELATED) -> Task:
+    """The task with ``pk`` if the user may see it (its project carries ``viewer_role``).
+
+    ``related``: the relations read with it (``project`` at least).
+    """
     task = (
         visible_with_role(Task.objects.all(), user, "project__team_id")
-        .select_related("project", "project__team", "column", "assignee", "reporter")
+        .select_related(*related)
         .filter(pk=pk)
         .first()
     )
@@ -64,9 +74,9 @@ def can_move_into(user: User, project: Project, column: Column) -> bool:
     return True
 
 
-def get_task_for_work(user: User, pk: int) -> Task:
+def get_task_for_work(user: User, pk: int, *, related: tuple[str, ...] = TASK_RELATED) -> Task:
     """The task if ``user`` may change it; Http404 outside the team, PermissionDenied inside."""
-    task = get_task_for_user(user, pk)
+    task = get_task_for_user(user, pk, related=related)
     if not can_work_on_tasks(user, task.project):
         raise PermissionDenied(_("You cannot change tasks of this project."))
     return task

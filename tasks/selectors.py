@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 from accounts.models import User
 from projects.selectors import project_columns, visible_project_ids
 from projects.services import normalize_project_key
-from tasks.history import activity_summary
+from tasks.history import history_lines
 from tasks.models import (
     Activity,
     ActivityKind,
@@ -448,21 +448,29 @@ def columns_changed_since(project: Project, since: datetime.datetime) -> set[int
 def task_detail(task: Task) -> dict:
     """Everything the task dialog and page show, each list in one query.
 
-    Each activity carries ``kind_label``: the kinds are translated once per
-    call, since ``get_kind_display`` hashes every lazy choice label on each
-    call (about 2 ms for the 50 activities shown).
+    ``activities``: the latest 50 history lines (``history.HistoryLine``),
+    rendered values only, from one ``values_list`` query (no model instances).
+    ``project_labels``: all the project's labels (the editors offer them), read in
+    the query that tells the task's own ``labels`` (a task only has its project's).
     """
-    activities = list(task.activities.select_related("actor").order_by("-created_at", "-pk")[:50])
-    kinds = {value: str(label) for value, label in ActivityKind.choices}
-    for activity in activities:
-        activity.kind_label = kinds.get(activity.kind, activity.kind)
-        activity.summary = activity_summary(activity, activity.kind_label)
+    on_task = Task.labels.through.objects.filter(task_id=task.pk, label_id=models.OuterRef("pk"))
+    all_labels = list(project_labels(task.project).annotate(on_task=models.Exists(on_task)))
+    rows = task.activities.order_by("-created_at", "-pk").values_list(
+        "created_at",
+        "kind",
+        "from_column_name",
+        "to_column_name",
+        "data",
+        "actor__full_name",
+        "actor__username",
+    )[:50]
     return {
-        "labels": list(task.labels.order_by("name")),
+        "activities": history_lines(rows),
+        "labels": [label for label in all_labels if label.on_task],
+        "project_labels": all_labels,
         "checklist": list(task.checklist.order_by("position", "pk")),
         "comments": list(task.comments.select_related("author").order_by("created_at", "pk")),
         "reviews": list(task.reviews.select_related("reviewer").order_by("created_at", "pk")),
-        "activities": activities,
         "attachments": list(task_attachments(task)),
     }
 

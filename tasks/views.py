@@ -54,6 +54,7 @@ from tasks.forms import (
 )
 from tasks.models import Priority, Task
 from tasks.permissions import (
+    MOVE_RELATED,
     can_review,
     can_work_on_tasks,
     get_board_project_for_user,
@@ -359,7 +360,7 @@ def _board_answer(
 @login_required
 @require_POST
 def task_move_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = get_task_for_work(request.user, pk)
+    task = get_task_for_work(request.user, pk, related=MOVE_RELATED)
     # Re-render where the card is, where it goes and where this client showed
     # it: after a conflict these can be three different columns, and leaving
     # the one the client saw would keep a stale copy on its board.
@@ -501,7 +502,7 @@ def _task_context(request: AuthenticatedRequest, task: Task, **forms: Any) -> di
     )
     if can_work:
         # Both the in-place editor and the whole form offer the project's labels: read once.
-        choices = [(label.pk, label.name) for label in selectors.project_labels(task.project)]
+        choices = [(label.pk, label.name) for label in detail["project_labels"]]
         for form in (edit_form, inline_form):
             if form is not None:
                 form.fields["labels"].choices = choices

@@ -36,6 +36,7 @@ from tasks.api.serializers import (
 )
 from tasks.models import Comment, Task
 from tasks.permissions import (
+    MOVE_RELATED,
     get_project_for_new_task,
     get_task_for_review,
     get_task_for_user,
@@ -227,7 +228,7 @@ class TaskMoveView(TaskAPIView):
         responses={200: TaskSerializer, **ERRORS, **CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
-        task = get_task_for_work(request.user, pk)
+        task = get_task_for_work(request.user, pk, related=MOVE_RELATED)
         data = MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # The column stays an id: the service reads it under its lock and

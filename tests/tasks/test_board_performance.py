@@ -188,10 +188,10 @@ def test_task_dialog_reads_each_thing_once(
 ):
     task = _fill(project, intern, mentor, 3)[0]
     client.force_login(intern)
-    # session, user, task, members, task labels, checklist, comments, reviews,
-    # activities, attachments, project labels (edit forms), columns (move form),
-    # the first cards of each column (the move form's "after …" places)
-    with django_assert_num_queries(13):
+    # session, user, task, members, activities, the project's labels (which are the
+    # task's: one query), checklist, comments, reviews, attachments, columns (move
+    # form), the first cards of each column (the move form's "after …" places)
+    with django_assert_num_queries(12):
         response = client.get(reverse("task_detail", args=[task.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
 

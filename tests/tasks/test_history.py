@@ -113,3 +113,20 @@ def test_data_migration_fills_old_rows_from_current_names(project, intern, mento
     assert (moved.from_column_name, moved.to_column_name) == ("To do", "In progress")
     assigned.refresh_from_db()
     assert assigned.data == {"assignee": mentor.pk, "assignee_name": "Анна Смирнова"}
+
+
+def test_lines_show_time_actor_and_deleted_users_as_the_filters_did(client, project, intern):
+    """The dialog's lines are precomputed (``history.history_lines``): the same local time,
+    short format and "deleted user" the template's ``|date`` and ``|default`` gave."""
+    task = make_task(project, intern)
+    at = datetime.datetime(2026, 3, 5, 21, 30, tzinfo=datetime.UTC)
+    Activity.objects.filter(task=task).update(created_at=at, actor=None)
+    intern.time_zone = "Asia/Vladivostok"  # UTC+10: the 6th there
+    intern.preferred_language = "ru"
+    intern.save()
+    client.force_login(intern)
+    response = client.get(reverse("task_detail", args=[task.pk]))
+    html = response.content.decode()
+    html = html[html.index('<ol class="activity">') :]
+    assert '<time datetime="2026-03-06T07:30:00+10:00">06.03.2026 07:30</time>' in html
+    assert "· удалённый пользователь ·" in html

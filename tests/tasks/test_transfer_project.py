@@ -24,6 +24,16 @@ from tests.teams.factories import MembershipFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres_only")]
 
 
+def _summary(activity: Activity) -> str:
+    return activity_summary(
+        kind=activity.kind,
+        data=activity.data,
+        from_column_name=activity.from_column_name,
+        to_column_name=activity.to_column_name,
+        kind_label=activity.kind,
+    )
+
+
 @pytest.fixture
 def busy_project(project, mentor, intern):
     """A project with one of everything an export carries."""
@@ -128,7 +138,7 @@ def test_imported_history_reads_as_before(busy_project, other_team, mentor, inte
 
     def lines(of):
         return [
-            (a.actor_id, a.kind, a.from_column_name, a.to_column_name, activity_summary(a, a.kind))
+            (a.actor_id, a.kind, a.from_column_name, a.to_column_name, _summary(a))
             for a in Activity.objects.filter(task=of).order_by("created_at", "pk")
         ]
 
@@ -155,7 +165,7 @@ def test_unknown_people_leave_tasks_unassigned_and_names_in_history(busy_project
     assert (task.assignee, task.reporter) == (None, None)
     assert Comment.objects.get(task=task).author is None
     assigned = Activity.objects.get(task=task, kind="assigned")
-    assert activity_summary(assigned, "assigned") == "assigned to Иван Петров"
+    assert _summary(assigned) == "assigned to Иван Петров"
 
 
 def test_a_member_of_another_team_is_not_assigned_here(busy_project, other_team, intern):
