@@ -72,18 +72,52 @@ def test_other_widgets_are_left_to_django(project):
 @pytest.mark.django_db
 @pytest.mark.parametrize("bound", [False, True])
 def test_the_dialogs_in_place_editors_render_exactly_as_django_does(bound, project, mentor, intern):
-    """Required fields, maxlength, error attributes, the assignee and priority selects."""
+    """Required fields, maxlength, error attributes, the assignee and priority selects, the
+    description's text area, the date and number inputs and the labels' checkbox list."""
+    import datetime
+
     from tasks.forms import INLINE_FIELDS, TaskEditForm
     from tests.tasks.factories import make_task
 
-    label = label_create(project=project, by=mentor, name="<ui>", color="red")
-    task = make_task(project, mentor, title='<b>"Title"</b>', assignee=intern)
+    ui = label_create(project=project, by=mentor, name="<ui>", color="red")
+    bug = label_create(project=project, by=mentor, name='"bug" & co', color="blue")
+    task = make_task(
+        project,
+        mentor,
+        title='<b>"Title"</b>',
+        assignee=intern,
+        description="</textarea><script>x()</script>\nline two",
+        due_on=datetime.date(2026, 12, 31),
+        estimate=5,
+    )
+    task.labels.set([bug])
     members = list(team_members(project.team))
-    data = {"title": "", "assignee": "junk", "priority": "high", "version": "1"} if bound else None
-    form = TaskEditForm(data, instance=task, project=project, members=members, auto_id="t-%s")
-    form.fields["labels"].choices = [(label.pk, label.name)]
+    data = {
+        "title": "",
+        "assignee": "junk",
+        "priority": "high",
+        "version": "1",
+        "description": "<b>typed</b>",
+        "due_on": "31.02.2026",
+        "estimate": "-3",
+        "labels": [str(ui.pk), "999999"],
+    }
+    form = TaskEditForm(
+        data if bound else None,
+        instance=task,
+        project=project,
+        members=members,
+        auto_id="t-%s",
+        initial={"labels": [bug.pk]},
+    )
+    form.fields["labels"].choices = [(ui.pk, ui.name), (bug.pk, bug.name)]
     for name in INLINE_FIELDS:
-        assert parse_html(render_field_fast(form[name])) == parse_html(str(form[name])), name
+        fast = render_field_fast(form[name])
+        assert parse_html(fast) == parse_html(str(form[name])), name
+        assert "<script>" not in fast, name
+        assert "<b>" not in fast, name
+    assert 'type="date"' in render_field_fast(form["due_on"])
+    assert 'type="checkbox"' in render_field_fast(form["labels"])
 
 
 @pytest.mark.django_db
