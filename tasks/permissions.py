@@ -77,9 +77,20 @@ def can_move_into(user: User, project: Project, column: Column) -> bool:
 def get_task_for_work(user: User, pk: int, *, related: tuple[str, ...] = TASK_RELATED) -> Task:
     """The task if ``user`` may change it; Http404 outside the team, PermissionDenied inside."""
     task = get_task_for_user(user, pk, related=related)
-    if not can_work_on_tasks(user, task.project):
-        raise PermissionDenied(_("You cannot change tasks of this project."))
+    check_task_work(user, task.project)
     return task
+
+
+def check_task_work(user: User, project: Project | None) -> None:
+    """``get_task_for_work``'s rule for a task's project read elsewhere with ``viewer_role``
+    (``visible_with_role``); None: the user may not see the task, or there is none.
+
+    ``services.task_move_checked`` asks it of the rows a move locks.
+    """
+    if project is None:
+        raise Http404(_("No such task."))
+    if not can_work_on_tasks(user, project):
+        raise PermissionDenied(_("You cannot change tasks of this project."))
 
 
 def get_task_for_review(user: User, pk: int) -> Task:

@@ -360,30 +360,47 @@ def _board_answer(
 @login_required
 @require_POST
 def task_move_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = get_task_for_work(request.user, pk, related=MOVE_RELATED)
-    # Re-render where the card is, where it goes and where this client showed
-    # it: after a conflict these can be three different columns, and leaving
-    # the one the client saw would keep a stale copy on its board.
-    affected = [task.column_id]
+    """Move a task: the board's drag and drop and Move to (htmx), or the task page's form.
+
+    From the board the task is taken by id (``services.task_move_checked``):
+    the user's right is asked of the rows the move locks, one statement fewer
+    than reading the task first. A refused move, the form without JavaScript
+    and invalid input read the task as every other write does, so nobody
+    outside the team learns more than a 404 whatever they send.
+    """
+    board = is_htmx_partial(request)
+    task = None if board else get_task_for_work(request.user, pk, related=MOVE_RELATED)
+    # Re-rendered on a refusal: where the card is, where it goes and where this
+    # client showed it. After a conflict these can be three different columns,
+    # and leaving the one the client saw would keep a stale copy on its board.
+    affected: list[int] = []
+    source: list[int] = []
 
     def move(data: dict[str, Any]) -> Task:
         affected.append(data["column"])
         if data["from_column"]:
             affected.append(data["from_column"])
-        return services.task_move(
-            task=task,
-            by=request.user,
-            column=data["column"],
-            position=data["position"],
-            before=data["before"],
-            version=data["version"],
-        )
+        place = {
+            "by": request.user,
+            "column": data["column"],
+            "position": data["position"],
+            "before": data["before"],
+            "version": data["version"],
+        }
+        if task is not None:
+            return services.task_move(task=task, **place)
+        moved, left = services.task_move_checked(task_id=pk, **place)
+        source.append(left)
+        return moved
 
     outcome = submit(MoveForm(request.POST), move)
+    if isinstance(outcome, Task) and board:
+        return _moved_answer(request, outcome, source_id=source[0])
+    if task is None:
+        task = get_task_for_work(request.user, pk, related=MOVE_RELATED)
+    affected.insert(0, task.column_id)
     if isinstance(outcome, Refused) and outcome.current is not None:
         affected.append(outcome.current.column_id)  # where the card really is now
-    if isinstance(outcome, Task) and is_htmx_partial(request):
-        return _moved_answer(request, outcome, source_id=task.column_id)
     return _board_answer(request, task.project, affected, outcome)
 
 

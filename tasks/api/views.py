@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    ParseError,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -228,12 +233,21 @@ class TaskMoveView(TaskAPIView):
         responses={200: TaskSerializer, **ERRORS, **CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
-        task = get_task_for_work(request.user, pk, related=MOVE_RELATED)
-        data = MoveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # The column stays an id: the service reads it under its lock and
-        # refuses one of another project as an unknown column.
-        task = services.task_move(task=task, by=request.user, **data.validated_data)
+        try:
+            data = MoveSerializer(data=request.data)
+            refusal: APIException | None = None if data.is_valid() else ValidationError(data.errors)
+        except (ParseError, UnsupportedMediaType) as error:
+            refusal = error
+        if refusal is not None:
+            # Authorised before the body is answered on: a user refused the move
+            # gets 403 or 404 whatever the body holds.
+            get_task_for_work(request.user, pk, related=MOVE_RELATED)
+            raise refusal
+        # The task is taken by id: the service asks the user's right of the rows it
+        # locks (as get_task_for_work does), one statement fewer than reading the
+        # task first. The column stays an id: the service reads it under its lock
+        # and refuses one of another project as an unknown column.
+        task, _left = services.task_move_checked(task_id=pk, by=request.user, **data.validated_data)
         # The service returns the task as just written (project, column, people
         # joined): only its labels are missing, not a second read of the task.
         prefetch_related_objects([task], selectors.API_TASK_LABELS)

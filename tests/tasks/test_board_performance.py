@@ -111,11 +111,12 @@ def test_ui_move_answer_is_small_and_its_queries_constant(
     target = tasks[0]
     doing = column(project, "In progress")
     client.force_login(intern)
-    # session, user, task; the service's 5 statements (lock both columns, lock
-    # and read the task with the ranks around the place, update, activity,
-    # outbox event) inside a savepoint (2); the answer's one query (both
-    # counts and the card below)
-    with django_assert_num_queries(11):
+    # session, user; the service's 5 statements (lock both columns, finding them
+    # from the task and asking the user's right in the same statement; lock and
+    # read the task with the ranks around the place; update, activity, outbox
+    # event) inside a savepoint (2); the answer's one query (both counts and the
+    # card below)
+    with django_assert_num_queries(10):
         response = client.post(
             reverse("task_move", args=[target.pk]),
             {"column": doing.pk, "position": 0, "version": target.version},
@@ -137,7 +138,7 @@ def test_ui_move_past_the_loaded_cards_says_so_and_rebalances_cheaply(
     client.force_login(intern)
     todo = column(project, "To do")
     moving = tasks[1]  # in "In progress"
-    with django_assert_max_num_queries(12):  # + a rank rebalance when one is needed
+    with django_assert_max_num_queries(11):  # + a rank rebalance when one is needed
         response = client.post(
             reverse("task_move", args=[moving.pk]),
             {"column": todo.pk, "position": 100000, "version": moving.version},
@@ -155,9 +156,10 @@ def test_api_move_queries_do_not_grow(
     tasks = _fill(project, intern, mentor, size)
     doing = column(project, "In progress")
     api = api_as("intern")
-    # session, user, task; the service's 5 statements inside a savepoint (2); the
-    # moved task's labels (the service's own read of the task is reused)
-    with django_assert_num_queries(11):
+    # session, user; the service's 5 statements inside a savepoint (2), the user's
+    # right asked in the one that locks the columns; the moved task's labels (the
+    # service's own read of the task is reused)
+    with django_assert_num_queries(10):
         response = api.post(
             reverse("api-task-move", args=[tasks[0].pk]),
             {"column": doing.pk, "position": 0, "version": tasks[0].version},
@@ -207,9 +209,9 @@ def test_drag_and_drop_move_costs_one_query_more(
     below = in_progress[len(in_progress) // 2]
     moving = tasks[0]  # in "To do"
     client.force_login(intern)
-    # as the plain move (11), plus the count of the cards above ``before`` and the
+    # as the plain move (10), plus the count of the cards above ``before`` and the
     # ranks around it (the place is not known when the task is locked)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.post(
             reverse("task_move", args=[moving.pk]),
             {"column": doing.pk, "position": 0, "before": below.pk, "version": moving.version},

@@ -197,6 +197,49 @@ def test_refused_move_is_explained_and_puts_the_card_back(client, intern, projec
     assert Task.objects.get(pk=task.pk).column.name == "Review"
 
 
+@pytest.mark.parametrize(
+    ("who", "case", "expected"),
+    [
+        ("outsider", "valid", 404),
+        ("outsider", "invalid", 404),  # not a 400 that would say what the form wants
+        ("outsider", "own_column", 404),  # a column of their own project changes nothing
+        ("intern", "no_such_task", 404),
+        ("intern", "archived_project", 403),
+        ("intern", "other_projects_column", 400),
+    ],
+)
+def test_board_moves_ask_the_right_on_the_rows_they_lock(
+    client, request, project, task, who, case, expected
+):
+    """From the board a move takes the task by id and checks the user's right in the
+    statement that locks the columns (services.task_move_checked): the same answers as
+    reading the task first, and nothing changes."""
+    from tests.projects.factories import ProjectFactory
+
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    target, pk = column(project, "In progress").pk, task.pk
+    if case == "invalid":
+        target = "junk"
+    elif case == "own_column":
+        target = ProjectFactory(team=request.getfixturevalue("other_team")).columns.first().pk
+    elif case == "no_such_task":
+        pk = Task.objects.order_by("-pk").first().pk + 1000
+    elif case == "archived_project":
+        project.archived = True
+        project.save()
+    elif case == "other_projects_column":
+        target = ProjectFactory(team=project.team).columns.first().pk
+    before = snapshot(project)
+    response = client.post(
+        reverse("task_move", args=[pk]),
+        {"column": target, "position": 0, "version": task.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == expected
+    assert snapshot(project) == before
+
+
 def test_stale_move_is_a_409(client, intern, project, task):
     client.force_login(intern)
     response = client.post(
@@ -350,11 +393,12 @@ def test_move_runs_a_constant_number_of_queries(
     target = tasks[size // 2]
     doing = column(project, "In progress")
     client.force_login(intern)
-    # session, user, task; the service: column locks, task lock (the task read
-    # whole, with the ranks around its place), update, activity, outbox event
-    # (+ savepoint and release); the answer: both column counts and the card
-    # below, in one query.
-    with django_assert_num_queries(11):
+    # session, user; the service: column locks (found from the task, with the
+    # user's right asked in the same statement), task lock (the task read whole,
+    # with the ranks around its place), update, activity, outbox event (+
+    # savepoint and release); the answer: both column counts and the card below,
+    # in one query.
+    with django_assert_num_queries(10):
         response = client.post(
             reverse("task_move", args=[target.pk]),
             {"column": doing.pk, "position": 0, "version": target.version},
