@@ -1,5 +1,7 @@
 """The task dialog's in-place editors, rendered in Python: ``{% inline_field f %}``.
 
+(Every text is translated outside the f-strings: xgettext does not look into them.)
+
 The dialog shows seven of them (title, priority, assignee, due date,
 estimate, labels, description). As a template partial each cost a
 ``{% url %}``, a ``{% csrf_token %}``, two translations and a dozen lookups:
@@ -44,7 +46,8 @@ def _display(name: str, task: Task, labels: list) -> str:
     if name == "description":
         if task.description:
             return f'<div class="markdown">{markdown_filter(task.description, task)}</div>'
-        return f'<p class="empty">{escape(gettext("No description."))}</p>'
+        empty = escape(gettext("No description."))
+        return f'<p class="empty">{empty}</p>'
     if name == "priority":
         return (
             f'<span class="priority priority-{escape(task.priority)}">'
@@ -53,7 +56,8 @@ def _display(name: str, task: Task, labels: list) -> str:
     if name == "assignee":
         if task.assignee is not None:
             return escape(task.assignee.display_name)
-        return f'<span class="muted">{escape(gettext("Nobody"))}</span>'
+        nobody = escape(gettext("Nobody"))
+        return f'<span class="muted">{nobody}</span>'
     if name == "due_on":
         if task.due_on is None:
             return NO_VALUE
@@ -107,6 +111,7 @@ def render_inline_field(context: template.Context, field: BoundField) -> str:
         edit = escape(gettext("Edit: %(field)s") % {"field": field.label})
         url = reverse("task_edit_field", args=[pk, name])
         widget = render_field_fast(field)
+        save, cancel = escape(gettext("Save")), escape(gettext("Cancel"))
         if name == "labels":
             editor = (
                 f'<fieldset><legend class="visually-hidden">{label}</legend>{widget}</fieldset>'
@@ -124,9 +129,9 @@ def render_inline_field(context: template.Context, field: BoundField) -> str:
             "data-inline-editor hidden novalidate>"
             f"{CsrfTokenNode().render(context)}{editor}"
             '<div class="inline-actions">'
-            f'<button type="submit" class="button button-small">{escape(gettext("Save"))}</button>'
+            f'<button type="submit" class="button button-small">{save}</button>'
             '<button type="button" class="button button-quiet button-small" data-inline-cancel>'
-            f"{escape(gettext('Cancel'))}</button>"
+            f"{cancel}</button>"
             f'<span class="muted small">{escape(_hint(name))}</span></div></form>'
         )
     feedback = " inline-feedback-error" if state else ""
