@@ -705,8 +705,23 @@ def move_places(task: Task, *, per_column: int = MOVE_PLACES_PER_COLUMN) -> list
 
     A card's index here is the 0-based position just above it, as ``task_move``
     counts positions (among the column's live tasks, the moving one excluded).
+    On PostgreSQL each column's first cards are read from its (column, rank)
+    index, whatever the board's size; elsewhere (SQLite) the same rows come
+    from a window over the project's cards (``_move_places_rows_windowed``).
     """
-    rows = (
+    if connection.vendor == "postgresql":
+        rows = _move_places_rows_lateral(task, per_column)
+    else:
+        rows = _move_places_rows_windowed(task, per_column)
+    key = task.project.key
+    return [
+        MovePlace(column_id=column_id, key=f"{key}-{number}", title=title)
+        for column_id, number, title in rows
+    ]
+
+
+def _move_places_rows_windowed(task: Task, per_column: int) -> list[tuple[int, int, str]]:
+    return list(
         Task.objects.live()
         .filter(project_id=task.project_id)
         .exclude(pk=task.pk)
@@ -719,11 +734,23 @@ def move_places(task: Task, *, per_column: int = MOVE_PLACES_PER_COLUMN) -> list
         .order_by("column_id", "rank")
         .values_list("column_id", "number", "title")
     )
-    key = task.project.key
-    return [
-        MovePlace(column_id=column_id, key=f"{key}-{number}", title=title)
-        for column_id, number, title in rows
-    ]
+
+
+def _move_places_rows_lateral(task: Task, per_column: int) -> list[tuple[int, int, str]]:
+    """The windowed rows, a LATERAL join per column: the window sorted all of a project's
+    cards (2.9 ms at 2,000 in PostgreSQL, on every dialog); this reads 15 per column."""
+    tasks = _q(Task._meta.db_table)
+    columns = _q(Task._meta.get_field("column").related_model._meta.db_table)
+    # Only our own tables' names go into the SQL; the values are parameters.
+    sql = (
+        f"SELECT c.id, t.number, t.title FROM {columns} AS c CROSS JOIN LATERAL ("  # noqa: S608
+        f"SELECT number, title, rank FROM {tasks} WHERE column_id = c.id AND NOT archived"
+        " AND id <> %s ORDER BY rank LIMIT %s) AS t"
+        " WHERE c.project_id = %s ORDER BY c.id, t.rank"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [task.pk, per_column, task.project_id])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def task_attachments(task: Task) -> models.QuerySet[Attachment]:

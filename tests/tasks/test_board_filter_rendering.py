@@ -129,3 +129,29 @@ def test_the_move_dialog_names_its_places_in_the_users_language(client, project,
     assert 'data-after-text="после %(key)s %(title)s"' in html  # board.js fills the two in
     assert "В конец колонки" in html
     assert "В начало колонки" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("per_column", [1, 3, 15])
+def test_move_places_read_per_column_are_the_windowed_ones(
+    per_column, project, mentor, postgres_only
+):
+    """PostgreSQL reads each column's first cards through a LATERAL join on its index;
+    the rows are the window's (SQLite's): live cards only, the moving one left out,
+    in board order, per_column of each."""
+    from tasks.selectors import _move_places_rows_lateral, _move_places_rows_windowed
+    from tasks.services import task_move, task_set_archived
+    from tests.tasks.factories import column, make_task
+
+    todo = column(project, "To do")
+    cards = [make_task(project, mentor, title=f"card {n}") for n in range(8)]
+    cards += [
+        make_task(project, mentor, title=f"doing {n}", column_name="In progress") for n in range(3)
+    ]
+    task_set_archived(task=cards[1], by=mentor, archived=True)
+    moved = cards[5]
+    task_move(task=moved, by=mentor, column=todo, position=0, version=moved.version)
+    lateral = _move_places_rows_lateral(cards[2], per_column)
+    assert lateral == _move_places_rows_windowed(cards[2], per_column)
+    assert all(title != "card 1" and title != "card 2" for _, _, title in lateral)
+    assert lateral[0][2] == "card 5"  # moved to the top of "To do"
