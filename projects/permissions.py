@@ -18,15 +18,20 @@ from teams.permissions import (
 )
 
 if TYPE_CHECKING:
+    import datetime
+
     from django.db.models import QuerySet
 
     from accounts.models import User
 
 
-def project_for_user(user: User, pk: int) -> QuerySet[Project]:
+def project_for_user(
+    user: User, pk: int, *, today: datetime.date | None = None
+) -> QuerySet[Project]:
     """The project with ``pk`` if the user may see it, as a queryset (empty otherwise), with
-    ``viewer_role``: for a caller that reads less than the whole project (the board's poll)."""
-    return visible_with_role(Project.objects.filter(pk=pk), user, "team_id")
+    ``viewer_role``: for a caller that reads less than the whole project (the board's poll).
+    ``today``: as ``visible_with_role`` takes it."""
+    return visible_with_role(Project.objects.filter(pk=pk), user, "team_id", today=today)
 
 
 def get_project_for_user(user: User, pk: int) -> Project:

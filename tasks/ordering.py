@@ -136,6 +136,13 @@ def neighbour_ranks(
     return known
 
 
+def neighbour_rank_names(position: int | None) -> tuple[str, ...]:
+    """The names ``neighbour_ranks(…, position, …)`` annotates, without building it."""
+    if position is None:
+        return ("last_rank",)
+    return ("last_rank", "rank_a", "rank_b") if position > 0 else ("last_rank", "rank_a")
+
+
 def rank_at(
     column_id: int,
     position: int | None,

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from config import errors
+from config.compiled_queries import CompiledQuery
 from config.errors import DomainError
 from integrations.models import EventType
 from integrations.services import event_record
@@ -61,7 +62,13 @@ from tasks.models import (
     Task,
 )
 from tasks.permissions import can_move_into, can_review, check_task_work
-from teams.permissions import role_in_team, visible_with_role
+from teams.permissions import (
+    VIEWER_SAMPLES,
+    role_in_team,
+    viewer_shape_and_values,
+    viewer_stand_in,
+    visible_with_role,
+)
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -201,6 +208,49 @@ def _lock_for_move(*, task: Task, target_id: int, place: int | None = _NO_PLACE)
     return _lock_task_for_move(task_id=task.pk, columns=columns, target_id=target_id, place=place)
 
 
+def _checked_move_columns(
+    *, task_id: int, target_id: int, user_id: int, today: datetime.date, staff: bool, active: bool
+) -> models.QuerySet[Column]:
+    """The columns a move of task ``task_id`` to ``target_id`` locks, read with their
+    project and the user's role in its team (``visible_with_role``): none when the user
+    may not see the task. Built once per shape (``_CHECKED_MOVE_COLUMNS``)."""
+    of_task = Task.objects.filter(pk=task_id)
+    locking = (
+        Column.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("project")
+        .filter(
+            models.Q(pk=target_id) | models.Q(pk=models.Subquery(of_task.values("column_id"))),
+            project_id=models.Subquery(of_task.values("project_id")),
+        )
+        .order_by("pk")
+    )
+    viewer = viewer_stand_in(user_id=user_id, staff=staff, active=active)
+    return visible_with_role(locking, viewer, "project__team_id", today=today)
+
+
+def _move_task_row(*, task_id: int, target_id: int, place: int | None) -> models.QuerySet[Task]:
+    """The task row a move locks, read whole (project, column and people joined), with
+    the target column's ranks around ``place`` when it is known (``ordering.neighbour_ranks``).
+    Built once per shape (``_MOVE_TASK_ROW``)."""
+    tasks = (
+        Task.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("project", "column", "assignee", "reporter")
+        .filter(pk=task_id)
+    )
+    if place is not _NO_PLACE:
+        tasks = tasks.annotate(
+            **ordering.neighbour_ranks(target_id, place, exclude_task_id=task_id)
+        )
+    return tasks[:1]
+
+
+# A move's two locking reads are its costliest statements to build: compiled once per
+# shape and process (config.compiled_queries; docs/performance.md, fifth pass).
+_IDS = {"task_id": (-11, -12), "target_id": (-21, -22)}
+_CHECKED_MOVE_COLUMNS = CompiledQuery(_checked_move_columns, samples={**_IDS, **VIEWER_SAMPLES})
+_MOVE_TASK_ROW = CompiledQuery(_move_task_row, samples=_IDS)
+
+
 def _lock_for_checked_move(
     *, task_id: int, by: User, target_id: int, place: int | None = _NO_PLACE
 ) -> _Locked:
@@ -213,17 +263,8 @@ def _lock_for_checked_move(
     team; a task the user may not see, or none, locks nothing. The columns are
     still locked before the task row, in id order, as every move locks them.
     """
-    of_task = Task.objects.filter(pk=task_id)
-    locking = (
-        Column.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("project")
-        .filter(
-            models.Q(pk=target_id) | models.Q(pk=models.Subquery(of_task.values("column_id"))),
-            project_id=models.Subquery(of_task.values("project_id")),
-        )
-        .order_by("pk")
-    )
-    found = list(visible_with_role(locking, by, "project__team_id"))
+    shape, viewer = viewer_shape_and_values(by)
+    found = _CHECKED_MOVE_COLUMNS.fetch(shape=shape, task_id=task_id, target_id=target_id, **viewer)
     project = found[0].project if found else None
     if project is not None:
         project.viewer_role = found[0].viewer_role
@@ -238,21 +279,15 @@ def _lock_task_for_move(
     """The second half of both locks above: the task row, its columns already locked."""
     if target_id not in columns:  # another project's, or deleted meanwhile (it held no task)
         raise DomainError(_("Unknown column."), code="column", field="column")
-    tasks = (
-        Task.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("project", "column", "assignee", "reporter")
-        .filter(pk=task_id)
-    )
-    wanted = {}
-    if place is not _NO_PLACE:
-        wanted = ordering.neighbour_ranks(target_id, place, exclude_task_id=task_id)
-        tasks = tasks.annotate(**wanted)
-    current = tasks.first()
-    if current is None:
+    rows = _MOVE_TASK_ROW.fetch(shape={"place": place}, task_id=task_id, target_id=target_id)
+    if not rows:
         raise DomainError(_("This task no longer exists."), code="gone")
+    current = rows[0]
     for column in columns.values():
         column.project = current.project
-    ranks = {name: getattr(current, name) for name in wanted} if wanted else None
+    ranks = None
+    if place is not _NO_PLACE:
+        ranks = {name: getattr(current, name) for name in ordering.neighbour_rank_names(place)}
     return _Locked(task=current, columns=columns, ranks=ranks)
 
 

@@ -7,7 +7,8 @@ query so that another team's object answers 404, never 403.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import is_coordinator
 from teams.models import Membership, Role, Team
+from teams.querysets import membership_today
 from teams.selectors import viewer_role_subquery
 
 if TYPE_CHECKING:
@@ -37,7 +39,13 @@ def role_in_team(user: User, team_id: int) -> str | None:
     )
 
 
-def visible_with_role(queryset: models.QuerySet, user: User, team_ref: str) -> models.QuerySet:
+def visible_with_role(
+    queryset: models.QuerySet,
+    user: User,
+    team_ref: str,
+    *,
+    today: datetime.date | None = None,
+) -> models.QuerySet:
     """``queryset`` narrowed to the rows ``user`` may see, each with ``viewer_role``.
 
     The rule of ``Team.objects.visible_to`` (nobody for an inactive user, every
@@ -45,14 +53,40 @@ def visible_with_role(queryset: models.QuerySet, user: User, team_ref: str) -> m
     through the ``viewer_role`` subquery itself: a member's role is set exactly
     when the membership is active. One subquery instead of nested ``IN``
     subqueries, which the per-request fetchers paid for in SQL compilation.
-    ``team_ref``: the path to the team id (``"team_id"``, ``"project__team_id"``).
+    ``team_ref``: the path to the team id (``"team_id"``, ``"project__team_id"``);
+    ``today``: the day memberships are counted on (default ``membership_today()``).
     """
-    queryset = queryset.annotate(viewer_role=viewer_role_subquery(user, team_ref))
+    queryset = queryset.annotate(viewer_role=viewer_role_subquery(user, team_ref, today=today))
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     if user.is_staff:
         return queryset
     return queryset.filter(viewer_role__isnull=False)
+
+
+# What a query built with ``visible_with_role`` binds of its user, as compiled once for all
+# users (config.compiled_queries): two samples of each, to find where they go.
+VIEWER_SAMPLES = {
+    "user_id": (-31, -32),
+    "today": (datetime.date(1901, 2, 3), datetime.date(1902, 3, 4)),
+}
+
+
+def viewer_stand_in(*, user_id: int, staff: bool, active: bool) -> User:
+    """A user as ``visible_with_role`` reads one (its id, staff and active flags): what a
+    compiled query's build function passes it, for a shape that serves every user."""
+    from accounts.models import User  # accounts' models import this app's
+
+    return User(pk=user_id, is_staff=staff, is_active=active)
+
+
+def viewer_shape_and_values(user: User) -> tuple[dict[str, bool], dict[str, Any]]:
+    """``user`` for a compiled query built with ``viewer_stand_in``: what changes its SQL
+    (``staff``, ``active``: the branches of ``visible_with_role``) and what is bound in
+    it (``VIEWER_SAMPLES``' names: the id, and the day memberships are counted on)."""
+    active = bool(user.is_authenticated and user.is_active)
+    shape = {"staff": bool(user.is_staff), "active": active}
+    return shape, {"user_id": user.pk or 0, "today": membership_today()}
 
 
 def is_mentor_somewhere(user: User) -> bool:

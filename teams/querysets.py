@@ -40,8 +40,8 @@ def active_membership_q(prefix: str = "", *, today: datetime.date | None = None)
 
 
 class MembershipQuerySet(models.QuerySet):
-    def active(self) -> MembershipQuerySet:
-        return self.filter(active_membership_q())
+    def active(self, *, today: datetime.date | None = None) -> MembershipQuerySet:
+        return self.filter(active_membership_q(today=today))
 
     def of_user(self, user: User) -> MembershipQuerySet:
         return self.filter(user=user)

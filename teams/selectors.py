@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
 
+from config.compiled_queries import CompiledQuery
 from teams.models import Cohort, Membership, Role, Team
+from teams.querysets import membership_today
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -17,9 +20,14 @@ def visible_team_ids(user: User) -> models.QuerySet:
     return Team.objects.visible_to(user).values("pk")
 
 
-def viewer_role_subquery(user: User, team_ref: str) -> models.Subquery:
-    """The user's active role in the team named by ``team_ref`` (an OuterRef path)."""
-    role = Membership.objects.active().of_user(user).filter(team=models.OuterRef(team_ref))
+def viewer_role_subquery(
+    user: User, team_ref: str, *, today: datetime.date | None = None
+) -> models.Subquery:
+    """The user's active role in the team named by ``team_ref`` (an OuterRef path), on
+    ``today`` (default: ``membership_today()``)."""
+    role = (
+        Membership.objects.active(today=today).of_user(user).filter(team=models.OuterRef(team_ref))
+    )
     # order_by(): one membership per user and team (a constraint), and the model's
     # default ordering would join team, cohort and user and sort for nothing.
     return models.Subquery(role.order_by().values("role")[:1])
@@ -37,12 +45,32 @@ def teams_for_dashboard(user: User) -> models.QuerySet[Team]:
 
 def team_members(team: Team) -> models.QuerySet[Membership]:
     """Active members of a team, mentors first."""
+    return _team_members(team_id=team.pk, today=membership_today())
+
+
+def _team_members(*, team_id: int, today: datetime.date) -> models.QuerySet[Membership]:
     return (
-        Membership.objects.active()
-        .filter(team=team)
+        Membership.objects.active(today=today)
+        .filter(team_id=team_id)
         .select_related("user")
         .order_by("-role", "user__full_name", "user__username")
     )
+
+
+# Every board page and task dialog lists the members (filters, assignee choices): compiled
+# once rather than built per request (config.compiled_queries; docs/performance.md).
+_TEAM_MEMBERS = CompiledQuery(
+    _team_members,
+    samples={
+        "team_id": (-1, -2),
+        "today": (datetime.date(1901, 2, 3), datetime.date(1902, 3, 4)),
+    },
+)
+
+
+def team_member_list(team: Team) -> list[Membership]:
+    """``team_members`` read at once: the same rows, in one statement compiled once."""
+    return _TEAM_MEMBERS.fetch(team_id=team.pk, today=membership_today())
 
 
 def team_memberships(team: Team) -> models.QuerySet[Membership]:
@@ -56,7 +84,7 @@ def team_memberships(team: Team) -> models.QuerySet[Membership]:
 
 def team_roster(team: Team) -> tuple[list[Membership], list[Membership]]:
     """The team's active mentors and interns (each with its user), read in one query."""
-    members = list(team_members(team))
+    members = team_member_list(team)
     mentors = [member for member in members if member.role == Role.MENTOR]
     interns = [member for member in members if member.role == Role.INTERN]
     return mentors, interns

@@ -5,6 +5,8 @@ test_authorize_before_validate's."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -57,3 +59,42 @@ def test_a_move_is_refused_by_right_as_before(
         assert _state() == before
     if code:
         assert response.json()["code"] == code
+
+
+def test_each_move_is_judged_by_its_own_user_and_day(
+    api, project, intern, mentor, outsider, staff, postgres_only
+):
+    """The lock that asks the right is compiled once (services._CHECKED_MOVE_COLUMNS) and
+    reused for every user: each answer must still be that user's, on that day."""
+    from tasks import services
+    from teams.models import Membership
+    from teams.querysets import membership_today
+
+    task = make_task(project, intern)
+    todo, doing = column(project, "To do").pk, column(project, "In progress").pk
+    leaving = Membership.objects.get(user=intern, team=project.team)
+
+    def move(user, target):
+        api.force_login(user)
+        version = Task.objects.get(pk=task.pk).version
+        url = reverse("api-task-move", args=[task.pk])
+        return api.post(url, {"column": target, "position": 0, "version": version}, format="json")
+
+    assert move(intern, doing).status_code == 200
+    assert move(outsider, todo).status_code == 404
+    assert move(staff, todo).status_code == 200
+    assert move(mentor, doing).status_code == 200
+    # The last day of a membership is not a day of it (teams.querysets.active_membership_q).
+    leaving.left_on = membership_today()
+    leaving.save()
+    before = _state()
+    assert move(intern, todo).status_code == 404
+    assert _state() == before
+    leaving.left_on = membership_today() + datetime.timedelta(days=1)
+    leaving.save()
+    assert move(intern, todo).status_code == 200
+    # and all of it from SQL compiled once per shape, not built per request
+    for user in (intern, staff):
+        shape = {"staff": user.is_staff, "active": True}
+        assert services._CHECKED_MOVE_COLUMNS.compiles(shape=shape)
+    assert services._MOVE_TASK_ROW.compiles(shape={"place": 0})
