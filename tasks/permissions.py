@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from config.compiled_queries import CompiledQuery
 from projects.models import ColumnCategory
 from projects.permissions import (
     can_manage_project,
@@ -26,9 +27,18 @@ from projects.permissions import (
     project_for_user,
 )
 from tasks.models import ChecklistItem, Task
-from teams.permissions import visible_with_role
+from teams.permissions import (
+    VIEWER_SAMPLES,
+    viewer_shape_and_values,
+    viewer_stand_in,
+    visible_with_role,
+)
 
 if TYPE_CHECKING:
+    import datetime
+
+    from django.db.models import QuerySet
+
     from accounts.models import User
     from projects.models import Column, Project
 
@@ -101,17 +111,30 @@ def get_task_for_review(user: User, pk: int) -> Task:
     return task
 
 
+def _board_project(
+    *, pk: int, user_id: int, today: datetime.date, staff: bool, active: bool
+) -> QuerySet[Project]:
+    """``get_board_project_for_user``'s query, built once per shape (``_BOARD_PROJECT``)."""
+    from tasks.selectors import with_board_state
+
+    viewer = viewer_stand_in(user_id=user_id, staff=staff, active=active)
+    visible = project_for_user(viewer, pk, today=today)
+    return with_board_state(visible).select_related("team", "team__cohort")[:1]
+
+
+# Every board page reads its project through this: compiled once, not built per request
+# (config.compiled_queries; docs/performance.md, fifth pass).
+_BOARD_PROJECT = CompiledQuery(_board_project, samples={"pk": (-1, -2), **VIEWER_SAMPLES})
+
+
 def get_board_project_for_user(user: User, pk: int) -> Project:
     """``get_project_for_user`` for the board page: the same rule (Http404 outside), and
     the board's state token read in the same query (``selectors.board_state_annotated``)."""
-    from tasks.selectors import with_board_state
-
-    project = (
-        with_board_state(project_for_user(user, pk)).select_related("team", "team__cohort").first()
-    )
-    if project is None:
+    shape, viewer = viewer_shape_and_values(user)
+    found = _BOARD_PROJECT.fetch(shape=shape, pk=pk, **viewer)
+    if not found:
         raise Http404(_("No such project."))
-    return project
+    return found[0]
 
 
 def get_project_for_new_task(user: User, pk: int) -> Project:

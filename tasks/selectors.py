@@ -20,7 +20,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from accounts.models import User
-from projects.selectors import project_columns, visible_project_ids
+from config.compiled_queries import CompiledQuery
+from projects.models import Column
+from projects.selectors import visible_project_ids
 from projects.services import normalize_project_key
 from tasks.history import history_lines
 from tasks.models import (
@@ -36,7 +38,7 @@ from tasks.models import (
 from tasks.querysets import UnicodeLower
 
 if TYPE_CHECKING:
-    from projects.models import Column, Project
+    from projects.models import Project
 
 CARDS_PER_PAGE = 50
 # The pages htmx loads as a column scrolls: each request has a fixed cost (session,
@@ -226,7 +228,12 @@ def cards(tasks: models.QuerySet[Task], *, today: datetime.date | None = None) -
     Every display value is computed here once (URL, priority label, short date,
     overdue, initials), so the card renderer only escapes and prints.
     """
-    rows = list(tasks.values(*CARD_VALUES))
+    return _cards_of_rows(list(tasks.values(*CARD_VALUES)), today=today)
+
+
+def _cards_of_rows(rows: list[dict], *, today: datetime.date | None = None) -> list[Card]:
+    """``cards`` of rows already read (``CARD_VALUES`` of a ``card_queryset()``): one query
+    more, for their labels."""
     labels: dict[int, list[CardLabel]] = {}
     if rows:
         links = (
@@ -298,15 +305,51 @@ def board(
     column_ids: list[int] | None = None,
     per_column: int = CARDS_PER_PAGE,
 ) -> list[BoardColumn]:
-    """The board's columns (all, or ``column_ids``) with their first cards and full counts."""
+    """The board's columns (all, or ``column_ids``) with their first cards and full counts.
+
+    The board as it opens (every column, no filter) runs its two statements from
+    SQL compiled once (``_OPEN_BOARD_HEADERS``, ``_OPEN_BOARD_PAGE``); the same
+    builders serve every other board, built per request.
+    """
     headers = column_headers(project=project, user=user, filters=filters, column_ids=column_ids)
     if not headers:
         return []
-    ids = [header.column.pk for header in headers]
-    # One query for every column's first page: number the cards inside each
-    # column by rank and keep the first ``per_column`` of each.
-    page = (
-        filters.apply(card_queryset().filter(column_id__in=ids), user)
+    if column_ids is None and not filters.active:
+        rows = _OPEN_BOARD_PAGE.fetch(project_id=project.pk, per_column=per_column)
+    else:
+        rows = list(
+            _first_pages(
+                project_id=project.pk,
+                column_ids=[header.column.pk for header in headers],
+                filters=filters,
+                user=user,
+                per_column=per_column,
+            )
+        )
+    by_column: dict[int, list[Card]] = {header.column.pk: [] for header in headers}
+    for card in _cards_of_rows(rows):
+        by_column[card.column_id].append(card)
+    for header in headers:
+        header.cards = by_column[header.column.pk]
+    return headers
+
+
+def _first_pages(
+    *,
+    project_id: int,
+    column_ids: list[int] | None,
+    filters: BoardFilters,
+    user: User | None,
+    per_column: int,
+) -> models.QuerySet[Task]:
+    """The ``CARD_VALUES`` of the first ``per_column`` cards of each column of the project
+    (or of ``column_ids``), in one query: the cards are numbered inside each column by
+    rank and the first of each kept."""
+    tasks = card_queryset().filter(project_id=project_id)
+    if column_ids is not None:
+        tasks = tasks.filter(column_id__in=column_ids)
+    return (
+        filters.apply(tasks, user)
         .annotate(
             row=models.Window(
                 RowNumber(), partition_by=[models.F("column_id")], order_by=models.F("rank").asc()
@@ -314,13 +357,8 @@ def board(
         )
         .filter(row__lte=per_column)
         .order_by("column_id", "rank")
+        .values(*CARD_VALUES)
     )
-    by_column: dict[int, list[Card]] = {column_id: [] for column_id in ids}
-    for card in cards(page):
-        by_column[card.column_id].append(card)
-    for header in headers:
-        header.cards = by_column[header.column.pk]
-    return headers
 
 
 def column_headers(
@@ -338,6 +376,26 @@ def column_headers(
     card shown just under it (None: it is the last), so a client can put the card
     in its place without the column being sent again.
     """
+    if column_ids is None and below is None and not filters.active:
+        columns = _OPEN_BOARD_HEADERS.fetch(project_id=project.pk)
+    else:
+        columns = _column_headers(
+            project_id=project.pk, user=user, filters=filters, column_ids=column_ids, below=below
+        )
+    return [
+        BoardColumn(column=column, total=column.total, in_column=getattr(column, "in_column", None))
+        for column in columns
+    ]
+
+
+def _column_headers(
+    *,
+    project_id: int,
+    user: User | None,
+    filters: BoardFilters,
+    column_ids: list[int] | None,
+    below: Task | None,
+) -> models.QuerySet[Column]:
     counted = (
         filters.apply(Task.objects.live().filter(column_id=models.OuterRef("pk")), user)
         .order_by()
@@ -345,7 +403,7 @@ def column_headers(
         .annotate(n=models.Count("pk", distinct=True))
         .values("n")
     )
-    columns = project_columns(project)
+    columns = Column.objects.filter(project_id=project_id).order_by("position")  # project_columns
     if column_ids is not None:
         columns = columns.filter(pk__in=column_ids)
     columns = columns.annotate(total=models.functions.Coalesce(models.Subquery(counted), 0))
@@ -367,10 +425,32 @@ def column_headers(
         )
         first_under = under.order_by("rank").values("pk")[:1]
         columns = columns.annotate(below_id=models.Subquery(first_under))
-    return [
-        BoardColumn(column=column, total=column.total, in_column=getattr(column, "in_column", None))
-        for column in columns
-    ]
+    return columns
+
+
+# The board as it opens, the page every visit starts with: its columns and first cards
+# from SQL compiled once, not built per request (config.compiled_queries). Filtered
+# boards, column subsets and moves build the same queries each time.
+def _open_board_headers(*, project_id: int) -> models.QuerySet[Column]:
+    return _column_headers(
+        project_id=project_id, user=None, filters=BoardFilters(), column_ids=None, below=None
+    )
+
+
+def _open_board_page(*, project_id: int, per_column: int) -> models.QuerySet[Task]:
+    return _first_pages(
+        project_id=project_id,
+        column_ids=None,
+        filters=BoardFilters(),
+        user=None,
+        per_column=per_column,
+    )
+
+
+_OPEN_BOARD_HEADERS = CompiledQuery(_open_board_headers, samples={"project_id": (-1, -2)})
+_OPEN_BOARD_PAGE = CompiledQuery(
+    _open_board_page, samples={"project_id": (-1, -2), "per_column": (-3, -4)}
+)
 
 
 def column_cards_after(

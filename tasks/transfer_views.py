@@ -170,7 +170,7 @@ def project_tasks_csv_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
         form = BoardFilterForm(
             request.GET,
             project=project,
-            members=list(team_selectors.team_members(project.team)),
+            members=team_selectors.team_member_list(project.team),
             labels=list(selectors.project_labels(project)),
         )
         filters = form.filters()

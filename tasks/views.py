@@ -127,7 +127,7 @@ def dashboard_view(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _filter_form(project: Project, data: QueryDict) -> BoardFilterForm:
-    members = list(team_selectors.team_members(project.team))
+    members = team_selectors.team_member_list(project.team)
     labels = list(selectors.project_labels(project))
     return BoardFilterForm(data, project=project, members=members, labels=labels)
 
@@ -494,7 +494,7 @@ def task_quick_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _task_context(request: AuthenticatedRequest, task: Task, **forms: Any) -> dict[str, Any]:
-    members = list(team_selectors.team_members(task.project.team))
+    members = team_selectors.team_member_list(task.project.team)
     detail = selectors.task_detail(task)
     # The task's labels are read once (task_detail), not again by the edit form.
     labels = {"labels": [label.pk for label in detail["labels"]]}
@@ -608,7 +608,7 @@ def task_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = get_task_for_work(request.user, pk)
-    members = list(team_selectors.team_members(task.project.team))
+    members = team_selectors.team_member_list(task.project.team)
     form = TaskEditForm(
         request.POST, instance=Task(project=task.project), project=task.project, members=members
     )
@@ -643,7 +643,7 @@ def task_edit_field_view(request: AuthenticatedRequest, pk: int, field: str) -> 
     task = get_task_for_work(request.user, pk)
     if field not in INLINE_FIELDS:
         return _task_response(request, task, status=400, message=_("Unknown field."))
-    members = list(team_selectors.team_members(task.project.team))
+    members = team_selectors.team_member_list(task.project.team)
     form = TaskFieldForm(
         request.POST,
         instance=Task(project=task.project),

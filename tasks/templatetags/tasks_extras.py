@@ -6,7 +6,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tasks.markdown import render_markdown
 from tasks.models import Task
-from teams.selectors import team_members
+from teams.selectors import team_member_list
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def mention_links(task: Task) -> dict[str, str]:
         base = reverse("task_list")
         links = {
             member.user.username: f"{base}?project={task.project_id}&assignee={member.user_id}"
-            for member in team_members(task.project.team)
+            for member in team_member_list(task.project.team)
         }
         task._mention_links = links
     return links
