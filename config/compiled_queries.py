@@ -22,6 +22,13 @@ cache of compiled shapes.
 Where a backend prepares a parameter into another type (SQLite sends a date as
 text), the names cannot be found among the parameters; the query is then
 evaluated as a plain queryset every time, which is correct, only slower.
+
+What the check cannot see is up to the build function: its queryset may
+depend on its arguments only, not on the active language or time zone, the
+request, or settings changed at run time. Compiled shapes live per process and
+database alias; the compiler kept with one only reads rows (converters and
+``select_related`` layout), the statement runs on the calling thread's
+connection.
 """
 
 from __future__ import annotations

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
+
 from tasks.management.commands.bench_board import (
     ISSUE_BARE_MS,
     TARGETS,
     Command,
     Row,
+    wrk_requests_per_second,
 )
 
 
@@ -82,3 +85,40 @@ def test_all_targets_held_are_summed_up():
     text = _printed(_results(bare_ms=1.7, board_100_ms=14.0), throughput=80.0)
     summary = text.split("targets of issue 10: ")[1].splitlines()[0]
     assert summary == "9 of 9 hold"  # 3 sizes × 2 rows, throughput, Kanboard twice
+
+
+WRK_REPORT = """Running 5s test @ http://127.0.0.1:40213/projects/2/board/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    58.12ms   10.01ms 120.50ms   80.00%
+    Req/Sec    34.50      6.20    50.00     70.00%
+  345 requests in 5.01s, 62.10MB read
+Requests/sec:     68.86
+Transfer/sec:     12.40MB
+"""
+
+
+def test_the_throughput_is_read_from_wrk_and_says_so():
+    assert wrk_requests_per_second(WRK_REPORT) == 68.86
+    results = _results(bare_ms=3.4, board_100_ms=29.0)
+    command = Command(stdout=StringIO())
+    command._database = lambda: "PostgreSQL"
+    command._print(results, 68.86, workers=2, rounds=1, measured_by="wrk -t2 -c4")
+    assert "4 concurrent clients (wrk -t2 -c4): 69 req/s (target ≥ 30: yes)" in (
+        command.stdout.getvalue()
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("  Non-2xx or 3xx responses: 345\n", "345 answers were not a success"),
+        ("  Socket errors: connect 0, read 4, write 0, timeout 0\n", "Socket errors"),
+    ],
+)
+def test_a_wrk_run_with_failures_is_no_throughput(extra, message):
+    report = WRK_REPORT.replace("Requests/sec", extra + "Requests/sec")
+    with pytest.raises(RuntimeError, match=message):
+        wrk_requests_per_second(report)
+    with pytest.raises(RuntimeError, match="no Requests/sec"):
+        wrk_requests_per_second("unable to connect to 127.0.0.1:1 Connection refused")
