@@ -91,9 +91,10 @@ class CompiledQuery:
 
     ``build(**shape, **values)`` returns the queryset: of model instances, or
     ``values()`` dicts, or ``values_list()`` tuples (not flat, not named; no
-    ``prefetch_related``). ``samples``
-    gives, for every name of ``values``, two different values of its type that
-    no constant of the query equals: they find where each value goes.
+    ``prefetch_related``). ``samples`` gives, for every name of ``values``, two
+    different values of its type that no constant of the query equals: they
+    find where each value goes. Everything else the build function takes is
+    the shape: ``fetch(shape=…)`` keys the compiled SQL by it.
     """
 
     def __init__(
@@ -116,7 +117,8 @@ class CompiledQuery:
         shape: Mapping[str, Hashable] | None = None,
         **values: Any,
     ) -> list:
-        """The model instances the queryset ``build(**shape, **values)`` would give."""
+        """The rows ``build(**shape, **values)`` would give (instances, dicts or tuples),
+        from one statement; none when the ORM knows the shape to be empty."""
         shape = dict(shape or {})
         if values.keys() != self._samples.keys():
             raise TypeError(f"fetch() takes the values {sorted(self._samples)}.")
