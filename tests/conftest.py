@@ -30,7 +30,10 @@ def require_services() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 
 
-@pytest.fixture
+# Session-scoped, so that it is decided before any module-scoped fixture a test asks for
+# (pytest sets up wider scopes first): a live server or a generated client must not be
+# started on SQLite for a test that is then skipped.
+@pytest.fixture(scope="session")
 def postgres_only():
     if connection.vendor != "postgresql":
         if require_services():
