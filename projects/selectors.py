@@ -33,7 +33,8 @@ def team_projects(team: Team, *, include_archived: bool = True) -> models.QueryS
     return projects.order_by("archived", "name")
 
 
-def project_columns(project: Project) -> models.QuerySet[Column]:
+def project_columns(project: Project | int) -> models.QuerySet[Column]:
+    """A project's columns (the project or its id), in board order."""
     return Column.objects.filter(project=project).order_by("position")
 
 

@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 from accounts.models import User
 from config.compiled_queries import CompiledQuery
 from projects.models import Column
-from projects.selectors import visible_project_ids
+from projects.selectors import project_columns, visible_project_ids
 from projects.services import normalize_project_key
 from tasks.history import history_lines
 from tasks.models import (
@@ -328,7 +328,10 @@ def board(
         )
     by_column: dict[int, list[Card]] = {header.column.pk: [] for header in headers}
     for card in _cards_of_rows(rows):
-        by_column[card.column_id].append(card)
+        # The first pages are the project's tasks: a task whose column is not among
+        # the headers (a subset was asked for) is not shown, never an error.
+        if card.column_id in by_column:
+            by_column[card.column_id].append(card)
     for header in headers:
         header.cards = by_column[header.column.pk]
     return headers
@@ -403,7 +406,7 @@ def _column_headers(
         .annotate(n=models.Count("pk", distinct=True))
         .values("n")
     )
-    columns = Column.objects.filter(project_id=project_id).order_by("position")  # project_columns
+    columns = project_columns(project_id)
     if column_ids is not None:
         columns = columns.filter(pk__in=column_ids)
     columns = columns.annotate(total=models.functions.Coalesce(models.Subquery(counted), 0))

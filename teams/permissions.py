@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import is_coordinator
 from teams.models import Membership, Role, Team
-from teams.querysets import membership_today
+from teams.querysets import TODAY_SAMPLES, membership_today
 from teams.selectors import viewer_role_subquery
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def visible_with_role(
 # users (config.compiled_queries): two samples of each, to find where they go.
 VIEWER_SAMPLES = {
     "user_id": (-31, -32),
-    "today": (datetime.date(1901, 2, 3), datetime.date(1902, 3, 4)),
+    "today": TODAY_SAMPLES,
 }
 
 

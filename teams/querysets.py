@@ -23,6 +23,10 @@ def membership_today() -> datetime.date:
     return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
+# Two days for a compiled query (config.compiled_queries) to find where ``today`` goes.
+TODAY_SAMPLES = (datetime.date(1901, 2, 3), datetime.date(1902, 3, 4))
+
+
 def active_membership_q(prefix: str = "", *, today: datetime.date | None = None) -> models.Q:
     """Memberships in force today: joined on or before today, and not left by today.
 

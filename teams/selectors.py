@@ -9,7 +9,7 @@ from django.db import models
 
 from config.compiled_queries import CompiledQuery
 from teams.models import Cohort, Membership, Role, Team
-from teams.querysets import membership_today
+from teams.querysets import TODAY_SAMPLES, membership_today
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -63,7 +63,7 @@ _TEAM_MEMBERS = CompiledQuery(
     _team_members,
     samples={
         "team_id": (-1, -2),
-        "today": (datetime.date(1901, 2, 3), datetime.date(1902, 3, 4)),
+        "today": TODAY_SAMPLES,
     },
 )
 

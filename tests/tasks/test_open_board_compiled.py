@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from tasks import selectors
+from tasks.models import Task
 from tasks.selectors import BoardFilters
 from tasks.services import checklist_add, comment_create, label_create, task_set_labels
 from teams.models import Membership
@@ -92,3 +93,15 @@ def test_the_member_list_is_the_members_queryset(team, project, mentor, intern, 
         from teams import selectors as team_selectors
 
         assert team_selectors._TEAM_MEMBERS.compiles()
+
+
+def test_a_task_in_a_column_of_another_project_is_not_shown_nor_an_error(project, mentor):
+    """The first pages are read by project; the columns are the project's own. A task
+    whose column belongs elsewhere (no service writes one) must not break the board."""
+    shown = make_task(project, mentor, title="Shown")
+    stray = make_task(project, mentor, title="Stray")
+    elsewhere = ProjectFactory(team=project.team).columns.first()
+    Task.objects.filter(pk=stray.pk).update(column=elsewhere)
+    columns = selectors.board(project=project, user=mentor, filters=BoardFilters())
+    cards = [card.pk for column in columns for card in column.cards]
+    assert cards == [shown.pk]
